@@ -1,0 +1,278 @@
+"""Checking a BPMN file before it is deployed; every finding is located, nothing escapes."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .clock import frozen_at
+from .errors import DefinitionError, Problem, Severity
+from .forms import CONSTRAINTS, FIELD_TYPES, is_identifier
+from .parsing import BPMN, NS, Definition, build_definition, form_of, sha256_of
+from .roles import LANE_ROLES
+from .scripting import HELPERS, check_source, evaluate
+from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
+
+RESERVED_FIELD_IDS = frozenset(HELPERS) | {"applicant"}
+_LOOKS_ISO = re.compile(r"^(P[0-9T]|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_LINT_CLOCK = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+
+
+def service_code_of(filename: str) -> str:
+    """The service code a file must define: its name without directory and extension."""
+    base = os.path.basename(filename)
+    return base[: -len(".bpmn")] if base.lower().endswith(".bpmn") else os.path.splitext(base)[0]
+
+
+def _is_executable(process: etree._Element) -> bool:
+    # SpiffWorkflow treats a missing attribute as executable; so do we, to agree with what runs.
+    return process.get("isExecutable", "true").strip().lower() == "true"
+
+
+def _text(node: etree._Element | None) -> str:
+    return (node.text or "").strip() if node is not None else ""
+
+
+class _Checker:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def error(self, element_id: str | None, message: str) -> None:
+        self.problems.append(Problem(self.filename, element_id or "-", message))
+
+    def warn(self, element_id: str | None, message: str) -> None:
+        self.problems.append(Problem(self.filename, element_id or "-", message, Severity.WARNING))
+
+    def check_process(self, process: etree._Element) -> None:
+        pid = process.get("id")
+        lane_of: dict[str, str] = {}
+        for lane in process.iterfind(".//bpmn:lane", NS):
+            name = (lane.get("name") or "").strip()
+            refs = [_text(r) for r in lane.iterfind("bpmn:flowNodeRef", NS)]
+            if lane.find("bpmn:childLaneSet", NS) is not None and not refs:
+                continue
+            if name not in LANE_ROLES:
+                self.error(
+                    lane.get("id"),
+                    f"lane name '{name}' is not a known role (use one of: {', '.join(sorted(LANE_ROLES))})",
+                )
+            for ref in refs:
+                lane_of[ref] = name
+        for node in process.iter(f"{BPMN}userTask"):
+            if not self._in_lane(node, process, lane_of):
+                self.error(node.get("id"), "user task is outside any lane: put it in the lane of the role that does it")
+            self.check_form(node)
+        for node in process.iterfind("bpmn:startEvent", NS):
+            self.check_form(node)
+        for tag in ("serviceTask", "sendTask"):
+            for node in process.iter(f"{BPMN}{tag}"):
+                self.error(node.get("id"), f"{tag} is not supported: diagrams may not call external systems")
+        for node in process.iter(f"{BPMN}complexGateway"):
+            self.error(node.get("id"), "complex gateways are not supported by the engine")
+        self.check_flows(process)
+        for node in process.iter(f"{BPMN}scriptTask"):
+            script = _text(node.find("bpmn:script", NS))
+            for why in check_source(script, "exec"):
+                self.error(node.get("id"), f"script refused: {why}")
+        for definition in process.iter(f"{BPMN}timerEventDefinition"):
+            parent = definition.getparent()
+            self.check_timer(definition, parent.get("id") if parent is not None else pid)
+
+    @staticmethod
+    def _in_lane(node: etree._Element, process: etree._Element, lane_of: dict[str, str]) -> bool:
+        current: etree._Element | None = node
+        while current is not None and current is not process:
+            if current.get("id") in lane_of:
+                return True
+            current = current.getparent()
+        return False
+
+    def check_form(self, node: etree._Element) -> None:
+        seen: set[str] = set()
+        for xml_field in node.iterfind(".//camunda:formData/camunda:formField", NS):
+            fid = xml_field.get("id") or ""
+            where = node.get("id")
+            if not is_identifier(fid):
+                self.error(where, f"form field id '{fid}' must be a name of letters, digits and _")
+            elif fid in RESERVED_FIELD_IDS:
+                self.error(where, f"form field id '{fid}' is reserved")
+            if fid in seen:
+                self.error(where, f"form field '{fid}' is defined twice")
+            seen.add(fid)
+            ftype = xml_field.get("type") or ""
+            if ftype not in FIELD_TYPES:
+                self.error(
+                    where,
+                    f"form field '{fid}' has unknown type '{ftype}' (use one of: {', '.join(sorted(FIELD_TYPES))})",
+                )
+        for field in form_of(node).fields:
+            if field.type == "enum" and not field.options:
+                self.error(node.get("id"), f"form field '{field.id}' is an enum without values")
+            for name in field.constraints:
+                if name not in CONSTRAINTS:
+                    self.warn(node.get("id"), f"form field '{field.id}': constraint '{name}' is ignored")
+
+    def check_flows(self, process: etree._Element) -> None:
+        flows = list(process.iter(f"{BPMN}sequenceFlow"))
+        outgoing: dict[str, list[etree._Element]] = {}
+        for flow in flows:
+            outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
+            condition = flow.find("bpmn:conditionExpression", NS)
+            if condition is not None and _text(condition):
+                for why in check_source(_text(condition), "eval"):
+                    self.error(flow.get("id"), f"condition refused: {why}")
+        for tag in ("exclusiveGateway", "inclusiveGateway"):
+            for gateway in process.iter(f"{BPMN}{tag}"):
+                flows_out = outgoing.get(gateway.get("id") or "", [])
+                if len(flows_out) < 2:
+                    continue
+                default = gateway.get("default")
+                for flow in flows_out:
+                    if flow.get("id") == default:
+                        continue
+                    if not _text(flow.find("bpmn:conditionExpression", NS)):
+                        self.error(
+                            flow.get("id"),
+                            f"outgoing flow of gateway '{gateway.get('id')}' has no condition and is not its default",
+                        )
+
+    def check_timer(self, definition: etree._Element, element_id: str | None) -> None:
+        kinds = {
+            "timeDate": "a date-time",
+            "timeDuration": "a duration",
+            "timeCycle": "a repeating interval",
+        }
+        for kind, label in kinds.items():
+            node = definition.find(f"bpmn:{kind}", NS)
+            if node is None:
+                continue
+            expression = _text(node)
+            if not expression:
+                self.error(element_id, "timer has an empty expression")
+                return
+            refused = check_source(expression, "eval")
+            if refused:
+                if _LOOKS_ISO.match(expression):
+                    self.error(element_id, f'timer expression {expression} needs quotes: write "{expression}"')
+                else:
+                    self.error(element_id, f"timer expression does not evaluate: {'; '.join(refused)}")
+                return
+            try:
+                with frozen_at(_LINT_CLOCK):
+                    value = evaluate(expression, {})
+            except NameError as exc:
+                if _LOOKS_ISO.match(expression):
+                    self.error(element_id, f'timer expression {expression} needs quotes: write "{expression}"')
+                else:
+                    self.warn(element_id, f"timer expression depends on process data ({exc}); checked at run time")
+                return
+            except Exception as exc:  # noqa: BLE001 - any failure of designer code is a finding
+                self.error(element_id, f"timer expression does not evaluate: {type(exc).__name__}: {exc}")
+                return
+            if not isinstance(value, str):
+                self.error(
+                    element_id,
+                    f'timer expression must give ISO 8601 text such as "P2D", not {type(value).__name__}',
+                )
+                return
+            try:
+                if kind == "timeDuration":
+                    TimerEventDefinition.parse_iso_duration(value)
+                elif kind == "timeDate":
+                    TimerEventDefinition.get_datetime(value)
+                else:
+                    TimerEventDefinition.parse_iso_recurring_interval(value)
+            except Exception:  # noqa: BLE001
+                self.error(element_id, f"timer value '{value}' is not {label} in ISO 8601")
+            return
+        self.error(element_id, "timer has no timeDate, timeDuration or timeCycle")
+
+
+def _spiff_problem(checker: _Checker, exc: BaseException, fallback_id: str) -> None:
+    if isinstance(exc, ValidationException):
+        message = str(exc.args[0]) if exc.args else str(exc)
+        checker.error(exc.id or fallback_id, f"SpiffWorkflow cannot run this: {message}")
+    else:
+        checker.error(fallback_id, f"SpiffWorkflow cannot run this: {type(exc).__name__}: {exc}")
+
+
+def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Problem], Definition | None]:
+    checker = _Checker(filename)
+    expected = code if code is not None else service_code_of(filename)
+    try:
+        root = parse_xml(source, max_bytes=MAX_BPMN_BYTES)
+    except UnsafeXml as exc:
+        checker.error("-", f"refused: {exc}")
+        return checker.problems, None
+    if root.tag != f"{BPMN}definitions":
+        checker.error(root.get("id"), "not a BPMN 2.0 file: the root element must be bpmn:definitions")
+        return checker.problems, None
+    processes = list(root.iterfind("bpmn:process", NS))
+    executable = [p for p in processes if _is_executable(p)]
+    if not executable:
+        checker.error(root.get("id"), 'no executable process (set isExecutable="true" on the service\'s process)')
+        return checker.problems, None
+    target = next((p for p in executable if p.get("id") == expected), None)
+    if target is None:
+        ids = ", ".join(repr(p.get("id")) for p in executable)
+        checker.error(
+            executable[0].get("id"),
+            f"process id {ids} is not the file's service code '{expected}' (name the file <process id>.bpmn)",
+        )
+    for process in executable:
+        checker.check_process(process)
+    if root.find(".//{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram") is None:
+        checker.warn(root.get("id"), "no diagram layout: the file will not display in a modeler")
+    definition = None
+    sha = sha256_of(source)
+    for process in executable:
+        pid = str(process.get("id"))
+        try:
+            built = build_definition(root, filename, pid, sha)
+        except RecursionError:
+            checker.error(pid, "SpiffWorkflow cannot run this: the process nests too deeply")
+            continue
+        except Exception as exc:  # noqa: BLE001 - every parser failure becomes a located finding
+            _spiff_problem(checker, exc, pid)
+            continue
+        if pid == expected:
+            definition = built
+    return checker.problems, definition
+
+
+def lint(source: bytes, filename: str, *, code: str | None = None) -> list[Problem]:
+    """All problems found in a BPMN file; never raises for any input."""
+    try:
+        return _analyse(source, filename, code)[0]
+    except Exception as exc:  # noqa: BLE001 - lint promises a verdict for any input
+        return [Problem(filename, "-", f"could not be checked: {type(exc).__name__}: {exc}")]
+    except RecursionError:
+        return [Problem(filename, "-", "could not be checked: the document nests too deeply")]
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+def load_definition(source: bytes, filename: str, *, code: str | None = None) -> Definition:
+    """Lint and parse; return the runnable definition or raise DefinitionError with every error."""
+    try:
+        problems, definition = _analyse(source, filename, code)
+    except Exception as exc:
+        raise DefinitionError([Problem(filename, "-", f"could not be checked: {type(exc).__name__}: {exc}")]) from exc
+    errors = errors_of(problems)
+    if errors or definition is None:
+        raise DefinitionError(errors or [Problem(filename, "-", "no runnable process found")])
+    return definition
+
+
+def iter_problems_text(problems: list[Problem]) -> Iterator[str]:
+    for p in problems:
+        yield str(p)

@@ -1,0 +1,165 @@
+"""Turning BPMN bytes into a runnable, storable Definition (the parser seam)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    EndEvent,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    StartEvent,
+)
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaEndEventParser,
+    CamundaIntermediateCatchEventParser,
+    CamundaIntermediateThrowEventParser,
+    CamundaStartEventParser,
+)
+
+from .forms import Form, FormField, Option
+from .timers import clocked
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+}
+BPMN = "{" + NS["bpmn"] + "}"
+CAMUNDA = "{" + NS["camunda"] + "}"
+
+
+class _ClockedTimers:
+    def parse_timer_event(self, event: Any) -> Any:
+        return clocked(super().parse_timer_event(event))  # type: ignore[misc]
+
+
+class _StartEventParser(_ClockedTimers, CamundaStartEventParser):
+    pass
+
+
+class _EndEventParser(_ClockedTimers, CamundaEndEventParser):
+    pass
+
+
+class _CatchEventParser(_ClockedTimers, CamundaIntermediateCatchEventParser):
+    pass
+
+
+class _ThrowEventParser(_ClockedTimers, CamundaIntermediateThrowEventParser):
+    pass
+
+
+class _BoundaryEventParser(_ClockedTimers, CamundaBoundaryEventParser):
+    pass
+
+
+class ServiceParser(CamundaParser):
+    """The Camunda parser with timers that read the engine clock."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("startEvent"): (_StartEventParser, StartEvent),
+        full_tag("endEvent"): (_EndEventParser, EndEvent),
+        full_tag("intermediateCatchEvent"): (_CatchEventParser, IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (_ThrowEventParser, IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (_BoundaryEventParser, BoundaryEvent),
+    }
+
+
+def form_of(node: etree._Element) -> Form:
+    """Read `camunda:formData` under a start event or user task."""
+    fields: list[FormField] = []
+    for xml_field in node.iterfind(".//camunda:formData/camunda:formField", NS):
+        options: list[Option] = []
+        constraints: dict[str, str | None] = {}
+        for child in xml_field:
+            if child.tag == f"{CAMUNDA}value":
+                options.append(Option(str(child.get("id") or ""), str(child.get("name") or "")))
+            elif child.tag == f"{CAMUNDA}validation":
+                for c in child:
+                    if c.get("name"):
+                        constraints[str(c.get("name"))] = c.get("config")
+        fid = str(xml_field.get("id") or "")
+        fields.append(
+            FormField(
+                id=fid,
+                label=str(xml_field.get("label") or fid),
+                type=str(xml_field.get("type") or "string"),
+                required="required" in constraints,
+                default=xml_field.get("defaultValue"),
+                options=tuple(options),
+                constraints=constraints,
+            )
+        )
+    return Form(tuple(fields))
+
+
+def sha256_of(source: bytes) -> str:
+    return hashlib.sha256(source).hexdigest()
+
+
+@dataclass
+class Definition:
+    """A parsed service process, ready to start instances; immutable once built."""
+
+    code: str
+    name: str
+    sha256: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    start_form: Form
+    forms: dict[str, Form]
+    lanes: dict[str, str | None]
+    element_names: dict[str, str] = field(default_factory=dict)
+
+    def form_for(self, bpmn_id: str) -> Form:
+        return self.forms.get(bpmn_id, Form())
+
+
+def process_element(root: etree._Element, process_id: str) -> etree._Element | None:
+    for p in root.iterfind(".//bpmn:process", NS):
+        if p.get("id") == process_id:
+            return p
+    return None
+
+
+def build_definition(root: etree._Element, filename: str, code: str, sha256: str) -> Definition:
+    """Parse the process `code` from an already-hardened XML tree; SpiffWorkflow errors propagate."""
+    parser = ServiceParser()
+    parser.add_bpmn_xml(root, filename=filename)
+    spec = parser.get_spec(code)
+    subprocess_specs = parser.get_subprocess_specs(code)
+    process = process_element(root, code)
+    assert process is not None
+    start_form = Form()
+    forms: dict[str, Form] = {}
+    names: dict[str, str] = {}
+    for node in process.iter():
+        if not isinstance(node.tag, str) or node.get("id") is None:
+            continue
+        nid = str(node.get("id"))
+        if node.get("name"):
+            names[nid] = str(node.get("name"))
+        if node.tag == f"{BPMN}userTask":
+            forms[nid] = form_of(node)
+        elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
+            start_form = form_of(node)
+    lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
+    return Definition(
+        code=code,
+        name=str(process.get("name") or code),
+        sha256=sha256,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        start_form=start_form,
+        forms=forms,
+        lanes=lanes,
+        element_names=names,
+    )

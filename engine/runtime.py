@@ -1,0 +1,226 @@
+"""Running a service instance: start, human tasks, timers. Every call takes the command's time."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import ensure_aware_utc, frozen_at
+from .errors import ExecutionError, FormValidationError, HumanTaskNotReady, ScriptError
+from .forms import Form
+from .parsing import Definition
+from .scripting import RestrictedScriptEngine
+from .serialization import workflow_from_state, workflow_to_state
+
+_SCRIPT_ENGINE = RestrictedScriptEngine()
+
+
+class InstanceStatus(enum.Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class HumanTaskInfo:
+    """A user task waiting for a person of `role`."""
+
+    guid: str
+    bpmn_id: str
+    name: str
+    role: str | None
+    form: Form
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    guid: str
+    bpmn_id: str
+    name: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    guid: str
+    bpmn_id: str
+    due_at: datetime | None
+
+
+def _advance(workflow: Any) -> None:
+    """Run engine steps until only people or timers are left (timers refresh at the end)."""
+    try:
+        workflow.do_engine_steps()
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except ScriptError:
+        raise
+    except SpiffWorkflowException as exc:
+        element = ""
+        task = getattr(exc, "task", None)
+        if task is not None:
+            element = getattr(task.task_spec, "bpmn_id", "") or ""
+        cause = getattr(exc, "error", None) or getattr(exc, "exception", None)
+        if isinstance(cause, ScriptError):
+            raise ScriptError(str(cause), element_id=element) from exc
+        raise ExecutionError(str(exc), element_id=element) from exc
+    except (KeyError, TypeError, ValueError, NameError, AttributeError, ZeroDivisionError) as exc:
+        raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class Instance:
+    """One running workflow. Not thread-safe; load, act, dump within one command."""
+
+    def __init__(self, definition: Definition, workflow: Any) -> None:
+        self.definition = definition
+        self.workflow = workflow
+        workflow.script_engine = _SCRIPT_ENGINE
+
+    @classmethod
+    def start(cls, definition: Definition, data: dict[str, Any], *, now: datetime) -> Instance:
+        """Start a new instance with `data` as its initial workflow data."""
+        from SpiffWorkflow.bpmn import BpmnWorkflow
+
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+        start = workflow.task_tree
+        start.data.update(data)
+        instance = cls(definition, workflow)
+        with frozen_at(now):
+            _advance(workflow)
+        return instance
+
+    @classmethod
+    def restore(cls, definition: Definition, state: dict[str, Any]) -> Instance:
+        """Rebuild from `dump()` output (the dict may be consumed)."""
+        return cls(definition, workflow_from_state(definition, state))
+
+    def dump(self) -> dict[str, Any]:
+        """State for storage, in SpiffWorkflow's format, without the spec."""
+        return workflow_to_state(self.workflow)
+
+    @property
+    def status(self) -> InstanceStatus:
+        return InstanceStatus.COMPLETED if self.workflow.completed else InstanceStatus.RUNNING
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Workflow data: the last completed task's data once finished, else the root's view."""
+        if self.workflow.completed:
+            return dict(self.workflow.data)
+        latest = None
+        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
+            if latest is None or task.last_state_change >= latest.last_state_change:
+                latest = task
+        return dict(latest.data if latest is not None else self.workflow.task_tree.data)
+
+    def end_event(self) -> tuple[str, str] | None:
+        """(bpmn id, name) of the end event that finished the top process, if any."""
+        from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+
+        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
+            spec = task.task_spec
+            if isinstance(spec, EndEvent) and task.workflow is self.workflow:
+                return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+        return None
+
+    def _human_tasks(self) -> list[Any]:
+        return [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if isinstance(t.task_spec, UserTaskMixin)
+        ]
+
+    def ready_human_tasks(self) -> list[HumanTaskInfo]:
+        """User tasks waiting for a person, in a stable order."""
+        result = []
+        for t in self._human_tasks():
+            spec = t.task_spec
+            result.append(
+                HumanTaskInfo(
+                    guid=str(t.id),
+                    bpmn_id=spec.bpmn_id,
+                    name=spec.bpmn_name or spec.bpmn_id,
+                    role=spec.lane,
+                    form=self.definition.form_for(spec.bpmn_id),
+                )
+            )
+        return sorted(result, key=lambda h: (h.bpmn_id, h.guid))
+
+    def _ready_task(self, guid: str) -> Any:
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(guid)))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTaskMixin):
+            raise HumanTaskNotReady(f"human task {guid} is not waiting")
+        return task
+
+    def validate_human_task(self, guid: str, data: Any) -> dict[str, Any]:
+        """Check `data` against the task's form without changing anything."""
+        task = self._ready_task(guid)
+        return self.definition.form_for(task.task_spec.bpmn_id).validate(data)
+
+    def complete_human_task(self, guid: str, data: Any, *, now: datetime) -> dict[str, Any]:
+        """Validate `data` against the task's form, complete it, advance; returns the cleaned data."""
+        task = self._ready_task(guid)
+        cleaned = self.definition.form_for(task.task_spec.bpmn_id).validate(data)
+        with frozen_at(now):
+            task.data.update(cleaned)
+            try:
+                task.run()
+            except SpiffWorkflowException as exc:
+                raise ExecutionError(str(exc), element_id=task.task_spec.bpmn_id) from exc
+            _advance(self.workflow)
+        return cleaned
+
+    def _timer_tasks(self) -> list[Any]:
+        result = []
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            spec = task.task_spec
+            if isinstance(spec, CatchingEvent) and isinstance(spec.event_definition, TimerEventDefinition):
+                result.append(task)
+        return result
+
+    def waiting_timers(self) -> list[WaitingTimer]:
+        """Timers armed and not yet fired, with their due times."""
+        from .timers import due_time
+
+        timers = []
+        for task in self._timer_tasks():
+            spec = task.task_spec
+            timers.append(
+                WaitingTimer(
+                    guid=str(task.id),
+                    bpmn_id=spec.bpmn_id,
+                    name=spec.bpmn_name or spec.bpmn_id,
+                    due_at=due_time(task._get_internal_data("event_value")),
+                )
+            )
+        return sorted(timers, key=lambda t: (t.due_at is None, t.due_at, t.guid))
+
+    def fire_due_timers(self, *, now: datetime) -> list[FiredTimer]:
+        """Fire every timer due at or before `now`; returns what fired."""
+        now = ensure_aware_utc(now)
+        due = [t for t in self.waiting_timers() if t.due_at is not None and t.due_at <= now]
+        if not due:
+            return []
+        with frozen_at(now):
+            _advance(self.workflow)
+        still_waiting = {t.guid for t in self.waiting_timers()}
+        return [FiredTimer(t.guid, t.bpmn_id, t.due_at) for t in due if t.guid not in still_waiting]
+
+
+def validate_start_data(definition: Definition, data: Any) -> dict[str, Any]:
+    """Check request data against the start event's form."""
+    try:
+        return definition.start_form.validate(data)
+    except FormValidationError:
+        raise

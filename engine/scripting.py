@@ -1,0 +1,234 @@
+"""Restricted execution of the Python found in diagrams: scripts, gateway conditions, timers.
+
+Diagrams are untrusted input. Code is compiled with RestrictedPython (no names or attributes
+starting with an underscore), checked for statements we refuse outright (imports, while loops),
+and run with a small builtin set and a few helpers. Nothing here can reach files, the network or
+the interpreter's internals.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import operator
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from types import CodeType
+from typing import Any
+
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .clock import current_time
+from .errors import ScriptError
+
+MAX_SOURCE_CHARS = 20_000
+MAX_RANGE = 10_000
+
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open", "eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr",
+        "delattr", "breakpoint", "input", "help", "memoryview", "type", "object", "super",
+        "classmethod", "staticmethod", "property", "dir", "id", "exit", "quit",
+    }
+)  # fmt: skip
+
+
+def _safe_range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise ValueError(f"range() longer than {MAX_RANGE} is not allowed")
+    return r
+
+
+def _now() -> datetime:
+    return current_time()
+
+
+def _today() -> date:
+    return current_time().date()
+
+
+def _days(n: float) -> timedelta:
+    return timedelta(days=n)
+
+
+def _hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+def _iso(value: datetime | date) -> str:
+    return value.isoformat()
+
+
+_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
+    "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_, "&=": operator.and_,
+}  # fmt: skip
+
+
+def _inplacevar(op: str, x: Any, y: Any) -> Any:
+    fn = _INPLACE_OPS.get(op)
+    if fn is None:
+        raise ValueError(f"operator {op} is not allowed")
+    return fn(x, y)
+
+
+SAFE_BUILTINS: dict[str, Any] = {
+    "True": True, "False": False, "None": None,
+    "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict, "divmod": divmod,
+    "enumerate": enumerate, "filter": filter, "float": float, "int": int, "isinstance": isinstance,
+    "len": len, "list": list, "map": map, "max": max, "min": min, "range": _safe_range,
+    "reversed": reversed, "round": round, "set": set, "sorted": sorted, "str": str, "sum": sum,
+    "tuple": tuple, "zip": zip,
+    "ValueError": ValueError, "KeyError": KeyError,
+}  # fmt: skip
+
+# Helpers a process designer may call in scripts, conditions and timer expressions.
+HELPERS: dict[str, Callable[..., Any]] = {
+    "now": _now,
+    "today": _today,
+    "days": _days,
+    "hours": _hours,
+    "iso": _iso,
+    "timezone": lambda: UTC,
+}
+
+_GUARDS: dict[str, Any] = {
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+}
+
+_RESERVED = frozenset(_GUARDS) | frozenset(HELPERS) | {"__builtins__"}
+
+
+class _Refusals(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.errors.append(f"line {node.lineno}: import is not allowed")
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.errors.append(f"line {node.lineno}: import is not allowed")
+
+    def visit_While(self, node: ast.While) -> None:
+        self.errors.append(f"line {node.lineno}: while loops are not allowed")
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id in FORBIDDEN_NAMES:
+            self.errors.append(f"line {node.lineno}: '{node.id}' is not allowed")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr.startswith("_"):
+            self.errors.append(f"line {node.lineno}: attribute '{node.attr}' is not allowed")
+        self.generic_visit(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.errors.append(f"line {node.lineno}: lambda is not allowed")
+
+
+def check_source(source: str, mode: str) -> list[str]:
+    """Return why `source` would be refused (empty when acceptable); mode is 'eval' or 'exec'."""
+    if len(source) > MAX_SOURCE_CHARS:
+        return [f"longer than {MAX_SOURCE_CHARS} characters"]
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        return [f"syntax error on line {exc.lineno}: {exc.msg}"]
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return [f"cannot be parsed: {exc}"]
+    visitor = _Refusals()
+    visitor.visit(tree)
+    if visitor.errors:
+        return visitor.errors
+    try:
+        result = (compile_restricted_eval if mode == "eval" else compile_restricted_exec)(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        return [f"cannot be compiled: {exc}"]
+    return [str(e) for e in result.errors]
+
+
+@functools.lru_cache(maxsize=2048)
+def _compiled(source: str, mode: str) -> CodeType:
+    errors = check_source(source, mode)
+    if errors:
+        raise ScriptError("refused: " + "; ".join(errors))
+    result = (compile_restricted_eval if mode == "eval" else compile_restricted_exec)(source)
+    assert result.code is not None
+    return result.code
+
+
+def _globals(context: dict[str, Any], external: dict[str, Any] | None) -> dict[str, Any]:
+    clash = _RESERVED.intersection(context)
+    if clash:
+        raise ScriptError(f"data uses reserved names: {', '.join(sorted(clash))}")
+    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **_GUARDS, **HELPERS}
+    env.update(external or {})
+    env.update(context)
+    return env
+
+
+def evaluate(expression: str, context: dict[str, Any]) -> Any:
+    """Evaluate a condition or timer expression against workflow data."""
+    return eval(_compiled(expression.strip(), "eval"), _globals(context, None))  # noqa: S307
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """SpiffWorkflow script environment backed by RestrictedPython."""
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
+        return eval(_compiled(expression.strip(), "eval"), _globals(context, external_context))  # noqa: S307
+
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+        env = _globals(context, external_context)
+        exec(_compiled(script, "exec"), env)  # noqa: S102
+        kept = {
+            k: v
+            for k, v in env.items()
+            if k not in _RESERVED and not (external_context and k in external_context) and not callable(v)
+        }
+        context.clear()
+        context.update(kept)
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise ScriptError("service tasks are not supported")
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """Script engine handed to every workflow; it is not serialized, so re-attach after load."""
+
+    def __init__(self) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+
+    def validate(self, expression: str) -> None:
+        errors = check_source(expression, "exec")
+        if errors:
+            raise ScriptError("; ".join(errors))
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        raise ScriptError("service tasks are not supported", element_id=task.task_spec.bpmn_id or "")
+
+
+def names_used(expression: str) -> Iterable[str]:
+    """Free names read by an expression (for lint); empty when it does not parse."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return []
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

@@ -1,0 +1,112 @@
+"""Saving and loading workflows (the serializer seam).
+
+A definition's spec is stored once per version; an instance's state is SpiffWorkflow's own
+dictionary format without the spec, and gets the definition's already-built spec on load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer, DefaultRegistry
+from SpiffWorkflow.bpmn.serializer.default import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
+
+from .forms import Form
+from .parsing import Definition
+from .timers import CLOCKED
+
+SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
+SPEC_FORMAT = 1
+
+
+class _Prebuilt:
+    """Marks a spec object that needs no restoring."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+
+
+class _Registry(DefaultRegistry):
+    def restore(self, dct: Any, **kwargs: Any) -> Any:
+        if isinstance(dct, _Prebuilt):
+            return dct.spec
+        return super().restore(dct, **kwargs)
+
+
+class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of instance state; on restore the caller supplies built specs."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def _registry(spec_free: bool) -> Any:
+    registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG, registry=_Registry())
+    for original, ours in CLOCKED.items():
+        TimerConditionalEventDefinitionConverter(ours, registry, typename=original.__name__)
+    if spec_free:
+        _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
+    return registry
+
+
+_SERIALIZER = BpmnWorkflowSerializer(_registry(spec_free=True))
+_FULL_REGISTRY = _registry(spec_free=False)
+
+
+def workflow_to_state(workflow: Any) -> dict[str, Any]:
+    """Instance state as a JSON-ready dict, without the spec."""
+    state: dict[str, Any] = _SERIALIZER.to_dict(workflow)
+    state[BpmnWorkflowSerializer.VERSION_KEY] = SERIALIZER_VERSION
+    return state
+
+
+def workflow_from_state(definition: Definition, state: dict[str, Any]) -> Any:
+    """Rebuild a workflow from stored state and its definition's spec."""
+    dct = dict(state)
+    version = dct.pop(BpmnWorkflowSerializer.VERSION_KEY, SERIALIZER_VERSION)
+    if version != SERIALIZER_VERSION:
+        raise ValueError(f"state written by serializer {version}, this engine reads {SERIALIZER_VERSION}")
+    dct["spec"] = _Prebuilt(definition.spec)
+    dct["subprocess_specs"] = {k: _Prebuilt(v) for k, v in definition.subprocess_specs.items()}
+    return _SERIALIZER.from_dict(dct)
+
+
+def definition_to_dict(definition: Definition) -> dict[str, Any]:
+    """The definition's spec and forms as stored once per version."""
+    return {
+        "format": SPEC_FORMAT,
+        "serializer_version": SERIALIZER_VERSION,
+        "code": definition.code,
+        "name": definition.name,
+        "sha256": definition.sha256,
+        "spec": _FULL_REGISTRY.convert(definition.spec),
+        "subprocess_specs": {k: _FULL_REGISTRY.convert(v) for k, v in definition.subprocess_specs.items()},
+        "start_form": definition.start_form.to_list(),
+        "forms": {k: v.to_list() for k, v in definition.forms.items()},
+        "lanes": definition.lanes,
+        "element_names": definition.element_names,
+    }
+
+
+def definition_from_dict(dct: dict[str, Any]) -> Definition:
+    """Rebuild a Definition from what `definition_to_dict` stored."""
+    if dct.get("format") != SPEC_FORMAT:
+        raise ValueError(f"unknown stored definition format {dct.get('format')!r}")
+    return Definition(
+        code=dct["code"],
+        name=dct["name"],
+        sha256=dct["sha256"],
+        spec=_FULL_REGISTRY.restore(dct["spec"]),
+        subprocess_specs={k: _FULL_REGISTRY.restore(v) for k, v in dct["subprocess_specs"].items()},
+        start_form=Form.from_list(dct["start_form"]),
+        forms={k: Form.from_list(v) for k, v in dct["forms"].items()},
+        lanes=dct["lanes"],
+        element_names=dct["element_names"],
+    )

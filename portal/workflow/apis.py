@@ -1,0 +1,246 @@
+"""REST API of requests, human tasks and audit events: one small class per operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.accounts.selectors import is_officer
+
+from . import selectors, services
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, WorkflowError
+from .models import HumanTask, ProcessInstance
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map service errors to HTTP statuses; DRF handles its own exceptions."""
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProcessFailed):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotAllowed):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotFound):
+        return Response({"detail": _("Tidak ditemukan.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, WorkflowError):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404 | DjangoPermissionDenied):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(exc, context)
+
+
+class FormFieldSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    type = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    default = serializers.CharField(allow_null=True)
+    options = inline_serializer(
+        "FormOption", {"id": serializers.CharField(), "name": serializers.CharField()}, many=True
+    )
+    constraints = serializers.DictField(child=serializers.CharField(allow_null=True))
+
+
+class HumanTaskOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_number = serializers.CharField(source="instance.tracking_number")
+    service = serializers.CharField(source="instance.definition.code")
+    bpmn_id = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+    applicant_name = serializers.CharField(source="instance.applicant_name")
+    desa = serializers.CharField(source="instance.applicant_village.name")
+    created_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    form = FormFieldSerializer(many=True)
+
+
+class ApplicantInput(serializers.Serializer):
+    nik = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=200)
+    desa = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class StepOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    bpmn_id = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HistoryItemOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    type = serializers.CharField()
+    step = serializers.CharField()
+    role = serializers.CharField()
+    by = serializers.CharField()
+
+
+class RequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_number = serializers.CharField()
+    service = serializers.CharField(source="definition.code")
+    service_name = serializers.CharField(source="definition.name")
+    version = serializers.IntegerField(source="definition.version")
+    status = serializers.CharField()
+    outcome = serializers.CharField(source="outcome_name")
+    applicant = serializers.SerializerMethodField()
+    data = serializers.JSONField(source="request_data")  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ApplicantOutput",
+            {"nik": serializers.CharField(), "name": serializers.CharField(),
+             "desa": serializers.CharField(), "phone": serializers.CharField()},
+        )
+    )  # fmt: skip
+    def get_applicant(self, obj: ProcessInstance) -> dict[str, str]:
+        return {
+            "nik": obj.applicant_nik,
+            "name": obj.applicant_name,
+            "desa": obj.applicant_village.name,
+            "phone": obj.applicant_phone,
+        }
+
+
+class RequestDetailOutput(RequestOutput):
+    current_steps = StepOutput(many=True)
+    history = HistoryItemOutput(many=True)
+
+
+def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
+    data: dict[str, Any] = dict(RequestOutput(instance).data)  # type: ignore[call-overload]
+    data["current_steps"] = StepOutput(selectors.request_open_steps(instance), many=True).data
+    data["history"] = HistoryItemOutput(
+        selectors.request_history(instance, show_people=is_officer(user)), many=True
+    ).data
+    return data
+
+
+class RequestRegisterApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        service = serializers.CharField(max_length=64)
+        applicant = ApplicantInput()
+        data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+
+    @extend_schema(request=InputSerializer, responses={201: RequestDetailOutput}, summary="Register a request")
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = services.request_register(
+            service_code=serializer.validated_data["service"],
+            applicant=dict(serializer.validated_data["applicant"]),
+            data=serializer.validated_data["data"],
+            actor=request.user,
+        )
+        return Response(_request_detail(instance, request.user), status=status.HTTP_201_CREATED)
+
+
+class RequestDetailApi(APIView):
+    @extend_schema(responses=RequestDetailOutput, summary="Status, current steps and history of a request")
+    def get(self, request: Request, tracking_number: str) -> Response:
+        instance = selectors.request_for_user(request.user, tracking_number)
+        return Response(_request_detail(instance, request.user))
+
+
+class HumanTaskListApi(APIView):
+    class Pagination(LimitOffsetPagination):
+        default_limit = 50
+        max_limit = 200
+
+    @extend_schema(
+        parameters=[OpenApiParameter("tracking_number", str, required=False)],
+        responses=HumanTaskOutput(many=True),
+        summary="Open steps the caller may act on, oldest first",
+    )
+    def get(self, request: Request) -> Response:
+        tracking_number = request.query_params.get("tracking_number") or None
+        qs = selectors.human_tasks_for_user(request.user, tracking_number=tracking_number)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(HumanTaskOutput(page, many=True).data)
+
+
+def _task_id(raw: str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError) as exc:
+        raise exceptions.NotFound() from exc
+    if value <= 0 or value > 2**62:
+        raise exceptions.NotFound()
+    return value
+
+
+def _task_output(human_task: HumanTask) -> dict[str, Any]:
+    fresh = HumanTask.objects.select_related(
+        "instance", "instance__definition", "instance__applicant_village", "assignee"
+    ).get(pk=human_task.pk)
+    return dict(HumanTaskOutput(fresh).data)
+
+
+class HumanTaskClaimApi(APIView):
+    @extend_schema(request=None, responses=HumanTaskOutput, summary="Claim a step")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        human_task = services.human_task_claim(human_task_id=_task_id(human_task_id), actor=request.user)
+        return Response(_task_output(human_task))
+
+
+class HumanTaskReleaseApi(APIView):
+    @extend_schema(request=None, responses=HumanTaskOutput, summary="Release a claimed step")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        human_task = services.human_task_release(human_task_id=_task_id(human_task_id), actor=request.user)
+        return Response(_task_output(human_task))
+
+
+class HumanTaskCompleteApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+
+    @extend_schema(request=InputSerializer, responses=RequestDetailOutput, summary="Complete a step with its form data")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        human_task = services.human_task_complete(
+            human_task_id=_task_id(human_task_id), actor=request.user, data=serializer.validated_data["data"]
+        )
+        instance = ProcessInstance.objects.select_related("definition", "applicant_village").get(
+            pk=human_task.instance_id
+        )
+        return Response(_request_detail(instance, request.user))
+
+
+class EventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    type = serializers.CharField()
+    actor = serializers.CharField(source="actor_username")
+    at = serializers.DateTimeField()
+    payload = serializers.JSONField()
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField()
+
+
+class InstanceEventListApi(APIView):
+    @extend_schema(responses=EventOutput(many=True), summary="The event log of an instance (auditor, admin)")
+    def get(self, request: Request, instance_id: str) -> Response:
+        events = selectors.events_for_auditor(request.user, _task_id(instance_id))
+        return Response(EventOutput(events, many=True).data)

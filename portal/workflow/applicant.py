@@ -1,0 +1,90 @@
+"""Validation of the applicant block of a request (identity number, name, village, phone)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from portal.directory.models import Village
+from portal.directory.selectors import village_find
+
+
+def nik_problem(nik: str) -> str | None:
+    """Why `nik` is not a well-formed NIK, or None. The region prefix is not required to be local."""
+    if not re.fullmatch(r"\d{16}", nik):
+        return _("NIK harus 16 angka.")
+    province = int(nik[0:2])
+    day, month = int(nik[6:8]), int(nik[8:10])
+    if province < 11 or province > 96:
+        return _("Dua angka pertama NIK bukan kode provinsi yang berlaku.")
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return _("Bagian tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid.")
+    if nik[12:] == "0000":
+        return _("Nomor urut NIK (4 angka terakhir) tidak boleh 0000.")
+    return None
+
+
+def normalise_phone(raw: str) -> str | None:
+    """08xxxxxxxx form of an Indonesian mobile number, or None if it is not one."""
+    digits = re.sub(r"[\s\-().]", "", raw)
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    if re.fullmatch(r"08\d{7,11}", digits):
+        return digits
+    return None
+
+
+def applicant_clean(raw: Any) -> tuple[dict[str, str], Village]:
+    """Return the cleaned applicant dict and village, or raise ValueError carrying field errors."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(raw, dict):
+        raise ApplicantInvalid({"non_field_errors": [_("Data pemohon harus berupa objek.")]})
+    values: dict[str, str] = {}
+    for key in ("nik", "name", "desa", "phone"):
+        value = raw.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[key] = [_("Harus berupa teks.")]
+            continue
+        values[key] = value.strip()
+    for key in raw:
+        if key not in ("nik", "name", "desa", "phone"):
+            errors[str(key)[:50]] = [_("Isian ini tidak dikenal.")]
+    village = None
+    if "nik" in values:
+        problem = nik_problem(values["nik"])
+        if problem:
+            errors["nik"] = [problem]
+    if "name" in values:
+        if not values["name"]:
+            errors["name"] = [_("Nama pemohon wajib diisi.")]
+        elif len(values["name"]) > 100:
+            errors["name"] = [_("Nama paling banyak 100 karakter.")]
+    if "desa" in values:
+        village = village_find(values["desa"][:100])
+        if village is None:
+            errors["desa"] = [_("Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu.")]
+    if values.get("phone"):
+        phone = normalise_phone(values["phone"][:40])
+        if phone is None:
+            errors["phone"] = [_("Nomor telepon tidak valid. Contoh: 081234567890.")]
+        else:
+            values["phone"] = phone
+    if errors:
+        raise ApplicantInvalid(errors)
+    assert village is not None
+    values["desa"] = village.name
+    return values, village
+
+
+class ApplicantInvalid(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(str(errors))

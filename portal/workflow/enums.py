@@ -1,0 +1,31 @@
+"""Status values of the workflow app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InstanceStatus(models.TextChoices):
+    RUNNING = "running", _("Sedang diproses")
+    COMPLETED = "completed", _("Selesai")
+
+
+class HumanTaskStatus(models.TextChoices):
+    READY = "ready", _("Menunggu")
+    CLAIMED = "claimed", _("Sedang dikerjakan")
+    COMPLETED = "completed", _("Selesai")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+OPEN_HUMAN_TASK = (HumanTaskStatus.READY, HumanTaskStatus.CLAIMED)
+
+
+class EventType(models.TextChoices):
+    DEFINITION_DEPLOYED = "definition_deployed", _("Definisi proses dipasang")
+    INSTANCE_STARTED = "instance_started", _("Permohonan didaftarkan")
+    HUMAN_TASK_CREATED = "human_task_created", _("Langkah menunggu petugas")
+    HUMAN_TASK_CLAIMED = "human_task_claimed", _("Langkah diambil")
+    HUMAN_TASK_RELEASED = "human_task_released", _("Langkah dilepas")
+    HUMAN_TASK_COMPLETED = "human_task_completed", _("Langkah diselesaikan")
+    HUMAN_TASK_CANCELLED = "human_task_cancelled", _("Langkah dibatalkan")
+    TIMER_FIRED = "timer_fired", _("Batas waktu tercapai")
+    INSTANCE_COMPLETED = "instance_completed", _("Permohonan selesai")

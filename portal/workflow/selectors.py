@@ -1,0 +1,88 @@
+"""Reads of the workflow app: plain indexed tables, never a deserialized workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import can_read_any_request, user_roles
+
+from .enums import OPEN_HUMAN_TASK, EventType
+from .errors import NotAllowed, NotFound
+from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
+
+
+def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> QuerySet[HumanTask]:
+    """Open steps `user` may act on, oldest first."""
+    roles = user_roles(user)
+    staff_roles = [r for r in roles if r != RoleCode.PEMOHON]
+    allowed = Q(role__in=staff_roles) | Q(role=RoleCode.PEMOHON, instance__applicant_user=user)
+    if RoleCode.LOKET in roles:
+        allowed |= Q(role=RoleCode.PEMOHON, instance__applicant_user__isnull=True)
+    qs = (
+        HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK)
+        .filter(allowed)
+        .select_related("instance", "instance__definition", "instance__applicant_village", "assignee")
+        .order_by("created_at", "id")
+    )
+    if tracking_number:
+        qs = qs.filter(instance__tracking_number=tracking_number)
+    return qs
+
+
+def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
+    """The request if `user` may read it; NotFound otherwise (existence is not revealed)."""
+    instance = (
+        ProcessInstance.objects.select_related("definition", "applicant_village")
+        .filter(tracking_number=str(tracking_number)[:20])
+        .first()
+    )
+    if instance is None:
+        raise NotFound("not found")
+    if can_read_any_request(user) or (instance.applicant_user_id is not None and instance.applicant_user_id == user.pk):
+        return instance
+    raise NotFound("not found")
+
+
+def request_open_steps(instance: ProcessInstance) -> QuerySet[HumanTask]:
+    return instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK).order_by("created_at", "id")
+
+
+HISTORY_TYPES = (
+    EventType.INSTANCE_STARTED,
+    EventType.HUMAN_TASK_COMPLETED,
+    EventType.TIMER_FIRED,
+    EventType.INSTANCE_COMPLETED,
+)
+
+
+def request_history(instance: ProcessInstance, *, show_people: bool) -> list[dict[str, Any]]:
+    """A short, readable history: registration, completed steps, timers, completion."""
+    names = {h.pk: (h.name, h.role) for h in instance.human_tasks.all()}
+    items = []
+    for e in instance.events.filter(type__in=HISTORY_TYPES).order_by("seq"):
+        step_name, role = names.get(e.payload.get("human_task_id"), ("", ""))
+        items.append(
+            {
+                "at": e.at,
+                "type": e.type,
+                "step": step_name or e.payload.get("bpmn_id", ""),
+                "role": role,
+                "by": e.actor_username if show_people else "",
+            }
+        )
+    return items
+
+
+def events_for_auditor(user: Any, instance_id: int) -> QuerySet[InstanceEvent]:
+    if not user_roles(user) & {RoleCode.AUDITOR, RoleCode.ADMIN}:
+        raise NotAllowed("auditor or admin only")
+    if not ProcessInstance.objects.filter(pk=instance_id).exists():
+        raise NotFound("not found")
+    return InstanceEvent.objects.filter(instance_id=instance_id).order_by("seq")
+
+
+def active_definitions() -> QuerySet[ProcessDefinition]:
+    return ProcessDefinition.objects.filter(is_active=True).order_by("code").defer("bpmn_source", "spec_json")

@@ -1,0 +1,416 @@
+"""Writes of the workflow app. Each public function is one transaction.
+
+Lock order: the ProcessInstance row first (select_for_update), then its human-task and timer
+rows. Every command re-reads the rows it checks after taking the lock. On SQLite the write
+transaction is IMMEDIATE (see settings), which serializes writers the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import engine
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+
+from . import events
+from .applicant import ApplicantInvalid, applicant_clean
+from .enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from .messages import form_errors_text
+from .models import HumanTask, ProcessDefinition, ProcessInstance, TimerSchedule
+
+log = logging.getLogger(__name__)
+
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# --- definitions -------------------------------------------------------------------------------
+
+_CACHE_LOCK = threading.Lock()
+_DEFINITIONS: OrderedDict[tuple[int, str], engine.Definition] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def definition_runtime(definition: ProcessDefinition) -> engine.Definition:
+    """The engine Definition of a stored version, built from its stored spec once per process."""
+    key = (definition.pk, definition.sha256)
+    with _CACHE_LOCK:
+        cached = _DEFINITIONS.get(key)
+        if cached is not None:
+            _DEFINITIONS.move_to_end(key)
+            return cached
+    built = engine.definition_from_dict(definition.spec_json)
+    with _CACHE_LOCK:
+        _DEFINITIONS[key] = built
+        while len(_DEFINITIONS) > _CACHE_SIZE:
+            _DEFINITIONS.popitem(last=False)
+    return built
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    definition: ProcessDefinition
+    changed: bool
+
+
+def definitions_deploy(
+    *, files: list[tuple[str, bytes]], deployed_by: Any = None, now: datetime | None = None
+) -> list[DeployResult]:
+    """Lint every file, then deploy each changed one as a new version; all or nothing."""
+    now = now or timezone.now()
+    built: list[tuple[bytes, engine.Definition]] = []
+    problems: list[engine.Problem] = []
+    for filename, source in files:
+        try:
+            built.append((source, engine.load_definition(source, filename)))
+        except engine.DefinitionError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise engine.DefinitionError(problems)
+    results = []
+    with transaction.atomic():
+        for source, definition in built:
+            results.append(_definition_deploy_one(source=source, definition=definition, by=deployed_by, now=now))
+    return results
+
+
+def _definition_deploy_one(*, source: bytes, definition: engine.Definition, by: Any, now: datetime) -> DeployResult:
+    versions = ProcessDefinition.objects.select_for_update().filter(code=definition.code)
+    active = versions.filter(is_active=True).first()
+    if active is not None and active.sha256 == definition.sha256:
+        return DeployResult(active, changed=False)
+    versions.filter(is_active=True).update(is_active=False)
+    same = versions.filter(sha256=definition.sha256).first()
+    if same is not None:
+        # Content identical to an earlier version: reactivate it rather than duplicate it.
+        same.is_active = True
+        same.save(update_fields=["is_active"])
+        return DeployResult(same, changed=True)
+    last = versions.order_by("-version").values_list("version", flat=True).first() or 0
+    row = ProcessDefinition.objects.create(
+        code=definition.code,
+        name=definition.name[:200],
+        version=last + 1,
+        sha256=definition.sha256,
+        bpmn_source=source.decode("utf-8", errors="replace"),
+        spec_json=engine.definition_to_dict(definition),
+        deployed_by=by,
+        deployed_at=now,
+        is_active=True,
+    )
+    return DeployResult(row, changed=True)
+
+
+# --- persistence of one instance -----------------------------------------------------------------
+
+
+def _lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
+    skip = skip_locked and connection.features.has_select_for_update_skip_locked
+    qs = ProcessInstance.objects.select_for_update(skip_locked=skip)
+    return qs.select_related("definition").filter(pk=instance_id).first()
+
+
+def _load(instance: ProcessInstance) -> engine.Instance:
+    definition = definition_runtime(instance.definition)
+    try:
+        return engine.Instance.restore(definition, instance.state)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.exception("instance %s: stored state cannot be loaded", instance.tracking_number)
+        raise ProcessFailed(_("Status permohonan tidak dapat dimuat.")) from exc
+
+
+def _persist(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
+    """Write state, human-task rows, timer rows and effect events after a command."""
+    instance.state = running.dump()
+    instance.serializer_version = engine.SERIALIZER_VERSION
+    instance.updated_at = now
+    finished = running.status is engine.InstanceStatus.COMPLETED
+    if finished and instance.status != InstanceStatus.COMPLETED:
+        instance.status = InstanceStatus.COMPLETED
+        instance.completed_at = now
+        end = running.end_event()
+        if end is not None:
+            instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
+    instance.save()
+
+    ready = {h.guid: h for h in running.ready_human_tasks()}
+    open_rows = {h.task_guid: h for h in HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK)}
+    for guid, row in open_rows.items():
+        if guid not in ready:
+            row.status = HumanTaskStatus.CANCELLED
+            row.completed_at = now
+            row.save(update_fields=["status", "completed_at"])
+            events.human_task_cancelled(
+                instance, at=now, payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": row.bpmn_id}
+            )
+    for guid, info in ready.items():
+        if guid in open_rows:
+            continue
+        row = HumanTask.objects.create(
+            instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200],
+            role=info.role or "", form=info.form.to_list(), created_at=now,
+        )  # fmt: skip
+        events.human_task_created(
+            instance, at=now,
+            payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": info.bpmn_id, "role": info.role},
+        )  # fmt: skip
+
+    timers = running.waiting_timers()
+    bpmn_ids = {t.guid: t.bpmn_id for t in timers}
+    waiting = {t.guid: t.due_at for t in timers if t.due_at is not None}
+    armed = {t.task_guid: t for t in TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None)}
+    for guid, timer_row in armed.items():
+        if guid not in waiting:
+            timer_row.cancelled_at = now
+            timer_row.save(update_fields=["cancelled_at"])
+    for guid, due_at in waiting.items():
+        existing = armed.get(guid)
+        if existing is None:
+            TimerSchedule.objects.update_or_create(
+                instance=instance, task_guid=guid,
+                defaults={"bpmn_id": bpmn_ids[guid], "due_at": due_at, "fired_at": None, "cancelled_at": None},
+            )  # fmt: skip
+        elif existing.due_at != due_at:
+            existing.due_at = due_at
+            existing.save(update_fields=["due_at"])
+
+    if finished:
+        events.instance_completed(
+            instance, at=now, payload={"end_event": instance.outcome_bpmn_id, "end_name": instance.outcome_name}
+        )
+
+
+def _engine_failure(exc: engine.EngineError) -> ProcessFailed:
+    element = getattr(exc, "element_id", "")
+    log.warning("process could not advance at %s: %s", element, exc)
+    return ProcessFailed(_("Proses tidak dapat dilanjutkan pada langkah %(element)s: %(error)s") % {
+        "element": element or "-", "error": str(exc)[:300]})  # fmt: skip
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def _tracking_number(now: datetime) -> str:
+    local = timezone.localtime(now)
+    suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
+    return f"{local:%y%m%d}-{suffix}"
+
+
+def request_register(
+    *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None
+) -> ProcessInstance:
+    """Register a citizen's request and start its process (counter officer or the citizen)."""
+    now = now or timezone.now()
+    roles = user_roles(actor)
+    if not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
+        raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    definition = ProcessDefinition.objects.filter(code=service_code, is_active=True).first()
+    if definition is None:
+        raise InvalidInput({"service": [_("Layanan '%(code)s' tidak tersedia.") % {"code": str(service_code)[:64]}]})
+    errors: dict[str, Any] = {}
+    try:
+        applicant_values, village = applicant_clean(applicant)
+    except ApplicantInvalid as exc:
+        errors["applicant"] = exc.errors
+    runtime = definition_runtime(definition)
+    try:
+        cleaned = engine.validate_start_data(runtime, data)
+    except engine.FormValidationError as exc:
+        errors["data"] = form_errors_text(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    initial = {**cleaned, "applicant": applicant_values}
+    try:
+        running = engine.Instance.start(runtime, initial, now=now)
+    except engine.EngineError as exc:
+        raise _engine_failure(exc) from exc
+    is_citizen = RoleCode.PEMOHON in roles and RoleCode.LOKET not in roles
+    for _attempt in range(5):
+        tracking_number = _tracking_number(now)
+        try:
+            with transaction.atomic():
+                instance = ProcessInstance.objects.create(
+                    tracking_number=tracking_number,
+                    definition=definition,
+                    applicant_nik=applicant_values["nik"],
+                    applicant_name=applicant_values["name"],
+                    applicant_village=village,
+                    applicant_phone=applicant_values.get("phone", ""),
+                    applicant_user=actor if is_citizen else None,
+                    registered_by=actor,
+                    request_data=cleaned,
+                    state={},
+                    serializer_version=engine.SERIALIZER_VERSION,
+                    created_at=now,
+                    updated_at=now,
+                )
+                events.instance_started(
+                    instance, actor=actor, at=now,
+                    payload={
+                        "definition_id": definition.pk, "service": definition.code, "version": definition.version,
+                        "sha256": definition.sha256, "initial_data": initial,
+                    },
+                )  # fmt: skip
+                _persist(instance, running, now=now)
+                return instance
+        except IntegrityError:
+            if not ProcessInstance.objects.filter(tracking_number=tracking_number).exists():
+                raise
+            continue  # tracking number collision: draw another
+    raise Conflict(_("Nomor registrasi tidak dapat dibuat; coba lagi."))
+
+
+# --- human tasks ---------------------------------------------------------------------------------
+
+
+def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance) -> bool:
+    roles = user_roles(user)
+    if human_task.role == RoleCode.PEMOHON:
+        if instance.applicant_user_id is not None:
+            return bool(instance.applicant_user_id == getattr(user, "pk", None))
+        return RoleCode.LOKET in roles  # walk-in applicant: the counter records the correction
+    return human_task.role in roles
+
+
+def _locked_task(human_task_id: int, actor: Any) -> tuple[HumanTask, ProcessInstance]:
+    instance_id = HumanTask.objects.filter(pk=human_task_id).values_list("instance_id", flat=True).first()
+    if instance_id is None:
+        raise NotFound(_("Langkah tidak ditemukan."))
+    instance = _lock_instance(instance_id)
+    assert instance is not None
+    human_task = HumanTask.objects.get(pk=human_task_id)
+    if not may_act_on(actor, human_task, instance):
+        raise NotAllowed(_("Langkah ini bukan untuk peran Anda."))
+    if human_task.status not in OPEN_HUMAN_TASK:
+        raise Conflict(_("Langkah ini sudah diselesaikan atau dibatalkan."))
+    return human_task, instance
+
+
+def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = None) -> HumanTask:
+    """Take a ready step so others see it is being worked on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        human_task, instance = _locked_task(human_task_id, actor)
+        if human_task.assignee_id == actor.pk:
+            return human_task
+        if human_task.assignee_id is not None:
+            raise Conflict(_("Langkah ini sudah diambil petugas lain."))
+        human_task.assignee = actor
+        human_task.status = HumanTaskStatus.CLAIMED
+        human_task.claimed_at = now
+        human_task.save(update_fields=["assignee", "status", "claimed_at"])
+        events.human_task_claimed(
+            instance, actor=actor, at=now,
+            payload={"human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id},
+        )  # fmt: skip
+        return human_task
+
+
+def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None = None) -> HumanTask:
+    """Give a claimed step back to the role's pool."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        human_task, instance = _locked_task(human_task_id, actor)
+        if human_task.assignee_id is None:
+            return human_task
+        if human_task.assignee_id != actor.pk:
+            raise Conflict(_("Langkah ini diambil petugas lain."))
+        human_task.assignee = None
+        human_task.status = HumanTaskStatus.READY
+        human_task.claimed_at = None
+        human_task.save(update_fields=["assignee", "status", "claimed_at"])
+        events.human_task_released(
+            instance, actor=actor, at=now,
+            payload={"human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id},
+        )  # fmt: skip
+        return human_task
+
+
+def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datetime | None = None) -> HumanTask:
+    """Complete a step with the data of its form and advance the process."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        human_task, instance = _locked_task(human_task_id, actor)
+        if human_task.assignee_id is not None and human_task.assignee_id != actor.pk:
+            raise Conflict(_("Langkah ini sedang dikerjakan petugas lain."))
+        running = _load(instance)
+        try:
+            cleaned = running.complete_human_task(human_task.task_guid, data, now=now)
+        except engine.FormValidationError as exc:
+            raise InvalidInput({"data": form_errors_text(exc.errors)}) from exc
+        except engine.HumanTaskNotReady as exc:
+            raise Conflict(_("Langkah ini tidak lagi menunggu.")) from exc
+        except engine.EngineError as exc:
+            raise _engine_failure(exc) from exc
+        human_task.status = HumanTaskStatus.COMPLETED
+        human_task.assignee = human_task.assignee or actor
+        human_task.completed_at = now
+        human_task.completed_by = actor
+        human_task.completed_data = cleaned
+        human_task.save()
+        events.human_task_completed(
+            instance, actor=actor, at=now,
+            payload={
+                "human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id,
+                "role": human_task.role, "data": cleaned,
+            },
+        )  # fmt: skip
+        _persist(instance, running, now=now)
+        return human_task
+
+
+# --- timers --------------------------------------------------------------------------------------
+
+
+def instance_timers_fire(*, instance_id: int, now: datetime) -> int:
+    """Fire the due timers of one instance; 0 when another worker holds it or nothing is due."""
+    with transaction.atomic():
+        instance = _lock_instance(instance_id, skip_locked=True)
+        if instance is None or instance.status != InstanceStatus.RUNNING:
+            return 0
+        due = TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None, due_at__lte=now)
+        if not due.exists():
+            return 0  # another sweep got here first
+        running = _load(instance)
+        try:
+            fired = running.fire_due_timers(now=now)
+        except engine.EngineError as exc:
+            raise _engine_failure(exc) from exc
+        for timer in fired:
+            TimerSchedule.objects.filter(instance=instance, task_guid=timer.guid).update(fired_at=now)
+            events.timer_fired(
+                instance, at=now,
+                payload={"task_guid": timer.guid, "bpmn_id": timer.bpmn_id,
+                         "due_at": timer.due_at.isoformat() if timer.due_at else None},
+            )  # fmt: skip
+        _persist(instance, running, now=now)
+        return len(fired)
+
+
+def timers_fire_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """One sweep: fire every due timer; a failing instance is logged and skipped."""
+    now = now or timezone.now()
+    instance_ids = list(
+        TimerSchedule.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("instance_id", flat=True)
+        .distinct()[:limit]
+    )
+    fired = 0
+    for instance_id in dict.fromkeys(instance_ids):
+        try:
+            fired += instance_timers_fire(instance_id=instance_id, now=now)
+        except Exception:
+            log.exception("timer sweep: instance %s failed; continuing with the others", instance_id)
+    return fired

@@ -1,0 +1,12 @@
+"""Timer sweep: fires due BPMN timers. Safe to run twice or on several workers at once."""
+
+from __future__ import annotations
+
+from .celery import app
+
+
+@app.task(name="tasks.timers.fire_due_timers_task")
+def fire_due_timers_task() -> int:
+    from portal.workflow.services import timers_fire_due
+
+    return timers_fire_due()

@@ -1,0 +1,48 @@
+"""Shared fixtures: demo users with roles, deployed processes, API clients per user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "uji-rahasia-2026"
+
+SKTM_APPLICANT = {"nik": "6409034508900002", "name": "Siti Aminah", "desa": "Babulu Darat", "phone": "0812-3456-7890"}
+
+
+@pytest.fixture
+def users(db: Any) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from portal.accounts.services import demo_users_ensure
+
+    demo_users_ensure(password=PASSWORD)
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def deployed(db: Any) -> dict[str, Any]:
+    from portal.workflow.services import definitions_deploy
+
+    files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
+    return {r.definition.code: r.definition for r in definitions_deploy(files=files)}
+
+
+@pytest.fixture
+def api(users: dict[str, Any]) -> Callable[[str | None], Any]:
+    """api("loket1") -> a DRF client authenticated with that user's token; api(None) is anonymous."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(username: str | None) -> Any:
+        client = APIClient()
+        if username is not None:
+            token, _ = Token.objects.get_or_create(user=users[username])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

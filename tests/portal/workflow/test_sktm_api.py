@@ -1,0 +1,87 @@
+"""An sktm request from registration to hand-over through the REST API alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import PASSWORD, SKTM_APPLICANT
+
+
+def _token(client: Any, username: str) -> str:
+    response = client.post("/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    return str(response.json()["token"])
+
+
+def _only_task(api: Any, username: str, tracking_number: str) -> dict[str, Any]:
+    response = api(username).get("/api/v1/tasks/", {"tracking_number": tracking_number})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 1, results
+    return dict(results[0])
+
+
+def test_sktm_runs_to_completion_each_step_by_its_role(api: Any, deployed: Any) -> None:
+    from rest_framework.test import APIClient
+
+    anonymous = APIClient()
+    token = _token(anonymous, "loket1")
+    loket = APIClient()
+    loket.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = loket.post(
+        "/api/v1/requests/",
+        {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Beasiswa sekolah anak"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    tn = body["tracking_number"]
+    assert body["status"] == "running"
+    assert body["applicant"]["phone"] == "081234567890"  # normalised
+    assert [s["bpmn_id"] for s in body["current_steps"]] == ["Task_PeriksaKelengkapan"]
+
+    steps = [
+        ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap", "catatan": ""}),
+        ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+        ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
+        ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+        ("camat1", "Task_TandatanganCamat", {"keputusan": "setuju"}),
+        (
+            "loket1",
+            "Task_PenyerahanSurat",
+            {"nomor_surat": "474/051/KEC-BBL/2026", "tanggal_penyerahan": "2026-11-27", "diterima_oleh": "Siti"},
+        ),
+    ]
+    role_of = {"loket1": "loket", "kasi1": "kasi", "sekcam1": "sekcam", "camat1": "camat", "warga1": "pemohon"}
+    for username, bpmn_id, data in steps:
+        task = _only_task(api, username, tn)
+        assert task["bpmn_id"] == bpmn_id
+        assert task["service"] == "sktm"
+        assert {f["id"] for f in task["form"]} >= set(data)
+        for other, role in role_of.items():
+            if role != task["role"]:
+                listed = api(other).get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"]
+                assert listed == [], f"{other} sees a {task['role']} step"
+        claimed = api(username).post(f"/api/v1/tasks/{task['id']}/claim/")
+        assert claimed.status_code == 200 and claimed.json()["assignee"] == username
+        done = api(username).post(f"/api/v1/tasks/{task['id']}/complete/", {"data": data}, format="json")
+        assert done.status_code == 200, done.content
+
+    final = api("loket1").get(f"/api/v1/requests/{tn}/").json()
+    assert final["status"] == "completed"
+    assert final["outcome"]
+    assert final["current_steps"] == []
+    completed_steps = [h["step"] for h in final["history"] if h["type"] == "human_task_completed"]
+    assert len(completed_steps) == len(steps)
+    assert [h["by"] for h in final["history"] if h["type"] == "human_task_completed"] == [s[0] for s in steps]
+
+    events = api("auditor1").get(f"/api/v1/instances/{final['id']}/events/")
+    assert events.status_code == 200
+    types = [e["type"] for e in events.json()]
+    assert types[0] == "instance_started" and types[-1] == "instance_completed"
+    assert types.count("human_task_completed") == len(steps)
+    completed = [e for e in events.json() if e["type"] == "human_task_completed"]
+    assert completed[0]["actor"] == "loket1" and completed[0]["payload"]["data"]["hasil_pemeriksaan"] == "lengkap"
+    assert completed[0]["payload"]["task_guid"] and completed[0]["payload"]["bpmn_id"] == "Task_PeriksaKelengkapan"
+    chain = events.json()
+    assert all(chain[i]["prev_hash"] == chain[i - 1]["hash"] for i in range(1, len(chain)))

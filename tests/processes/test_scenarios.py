@@ -1,0 +1,76 @@
+"""Every scenario of every process, run by the engine alone, saving and restoring at each step."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+import engine
+from tests.scenario import PROCESSES, Scenario, all_scenarios
+
+SCENARIOS = all_scenarios()
+T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # Monday 08:30 WITA
+
+
+def _save_restore(definition: engine.Definition, instance: engine.Instance) -> engine.Instance:
+    """Round-trip through JSON and check the restored instance dumps to the same state."""
+    state = json.loads(json.dumps(instance.dump()))
+    restored = engine.Instance.restore(definition, copy.deepcopy(state))
+    assert json.loads(json.dumps(restored.dump())) == state
+    assert [(h.bpmn_id, h.guid) for h in restored.ready_human_tasks()] == [
+        (h.bpmn_id, h.guid) for h in instance.ready_human_tasks()
+    ]
+    return restored
+
+
+def test_every_process_has_scenarios() -> None:
+    codes = {p.stem for p in PROCESSES.glob("*.bpmn")}
+    covered = {s.code for s in SCENARIOS}
+    assert codes, "processes/ holds no BPMN file"
+    assert codes <= covered, f"processes without scenarios: {sorted(codes - covered)}"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_scenario(scenario: Scenario) -> None:
+    source = scenario.bpmn.read_bytes()
+    definition = engine.load_definition(source, scenario.bpmn.name)
+    stored = engine.definition_from_dict(json.loads(json.dumps(engine.definition_to_dict(definition))))
+    now = T0
+    data = {
+        **engine.validate_start_data(stored, scenario.start.get("data", {})),
+        "applicant": scenario.start["applicant"],
+    }
+    instance = engine.Instance.start(stored, data, now=now)
+    path = []
+    for number, step in enumerate(scenario.steps, start=1):
+        instance = _save_restore(stored, instance)
+        now += timedelta(minutes=10)
+        if "fire_timers_after" in step:
+            waiting = instance.waiting_timers()
+            assert waiting, f"step {number}: no timer is waiting"
+            delta = TimerEventDefinition.get_timedelta_from_start(
+                TimerEventDefinition.parse_iso_duration(step["fire_timers_after"]), now
+            )
+            now += delta
+            fired = instance.fire_due_timers(now=now)
+            assert fired, f"step {number}: no timer fired after {step['fire_timers_after']}"
+            path.append(f"timer:{fired[0].bpmn_id}")
+            continue
+        ready = {h.bpmn_id: h for h in instance.ready_human_tasks()}
+        assert step["bpmn_id"] in ready, f"step {number}: {step['bpmn_id']} not ready; ready: {sorted(ready)}"
+        human_task = ready[step["bpmn_id"]]
+        assert human_task.role == step["role"], f"step {number}: lane {human_task.role}, scenario says {step['role']}"
+        instance.complete_human_task(human_task.guid, step.get("data", {}), now=now)
+        path.append(step["bpmn_id"])
+    instance = _save_restore(stored, instance)
+    assert instance.ready_human_tasks() == [], "human tasks left after the last step"
+    assert instance.status is engine.InstanceStatus.COMPLETED
+    end = instance.end_event()
+    assert end is not None and end[0] == scenario.expect["end"]
+    final = instance.data
+    for key, value in scenario.expect.get("data", {}).items():
+        assert final.get(key) == value, f"{key}: {final.get(key)!r} != {value!r}"
