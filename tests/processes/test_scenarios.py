@@ -56,9 +56,9 @@ def test_scenario(scenario: Scenario) -> None:
                 TimerEventDefinition.parse_iso_duration(step["fire_timers_after"]), now
             )
             now += delta
+            # Whether it fired shows in the next step: the escalated task is ready, or the original one.
             fired = instance.fire_due_timers(now=now)
-            assert fired, f"step {number}: no timer fired after {step['fire_timers_after']}"
-            path.append(f"timer:{fired[0].bpmn_id}")
+            path.extend(f"timer:{f.bpmn_id}" for f in fired)
             continue
         ready = {h.bpmn_id: h for h in instance.ready_human_tasks()}
         assert step["bpmn_id"] in ready, f"step {number}: {step['bpmn_id']} not ready; ready: {sorted(ready)}"
