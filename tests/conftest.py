@@ -15,8 +15,11 @@ SKTM_APPLICANT = {"nik": "6409034508900002", "name": "Siti Aminah", "desa": "Bab
 
 
 @pytest.fixture
-def users(db: Any) -> dict[str, Any]:
+def users(db: Any, settings: Any) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
+
+    # Tests check who may do what, not password hashing strength; PBKDF2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     from portal.accounts.services import demo_users_ensure
 
@@ -46,3 +49,24 @@ def api(users: dict[str, Any]) -> Callable[[str | None], Any]:
         return client
 
     return make
+
+
+@pytest.fixture
+def droppable_audit_log(transactional_db: Any) -> Any:
+    """Transactional tests end with a flush, which the append-only triggers would refuse on SQLite."""
+    yield
+    from django.db import connection
+
+    from portal.workflow import audit_sql
+
+    audit_sql.execute(connection, audit_sql.DROP)
+
+
+@pytest.fixture
+def append_only_audit_log(db: Any) -> Any:
+    """Make sure the append-only triggers exist (a transactional test may have dropped them)."""
+    from django.db import connection
+
+    from portal.workflow import audit_sql
+
+    audit_sql.execute(connection, audit_sql.CREATE)

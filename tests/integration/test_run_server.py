@@ -1,0 +1,80 @@
+"""`make run`'s processes (Procfile: gunicorn web + Celery worker with beat) really start and serve."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status, response.read().decode("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) -> None:
+    env = {**os.environ, "PATEN_VAR_DIR": str(tmp_path), "PATEN_DB_PATH": str(tmp_path / "paten.sqlite3")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    port = _free_port()
+    env["PORT"] = str(port)
+    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"], ["seed_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = (tmp_path / "honcho.log").open("w+")
+    proc = subprocess.Popen(
+        [str(BIN / "honcho"), "-f", "Procfile", "start"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        status, home = 0, ""
+        while time.monotonic() < deadline:
+            try:
+                status, home = _get(base + "/")
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200, "portal did not answer"
+        assert "PATEN" in home and "Surat Keterangan Tidak Mampu" in home
+        status, schema = _get(base + "/api/schema/")
+        assert status == 200 and "openapi:" in schema and "/api/v1/tasks/" in schema
+        status, docs = _get(base + "/api/docs/")
+        assert status == 200 and "swagger" in docs.lower()
+        asset = next(line.split('"')[1] for line in docs.splitlines() if "swagger-ui-bundle.js" in line and '"' in line)
+        status, _ = _get(base + asset if asset.startswith("/") else asset)
+        assert status == 200, "the docs page's script is not served locally"
+        while time.monotonic() < deadline:
+            log.seek(0)
+            if "ready." in log.read():
+                break
+            time.sleep(0.3)
+        log.seek(0)
+        output = log.read()
+        assert "ready." in output, f"Celery worker did not start:\n{output[-3000:]}"
+        assert "beat: Starting" in output or "beat" in output.lower()
+        assert "Traceback" not in output, output[-3000:]
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
