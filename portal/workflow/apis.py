@@ -138,14 +138,14 @@ def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
 
 
 class RequestRegisterApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class RegisterRequestInput(serializers.Serializer):
         service = serializers.CharField(max_length=64)
         applicant = ApplicantInput()
         data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
 
-    @extend_schema(request=InputSerializer, responses={201: RequestDetailOutput}, summary="Register a request")
+    @extend_schema(request=RegisterRequestInput, responses={201: RequestDetailOutput}, summary="Register a request")
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.RegisterRequestInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = services.request_register(
             service_code=serializer.validated_data["service"],
@@ -213,12 +213,12 @@ class HumanTaskReleaseApi(APIView):
 
 
 class HumanTaskCompleteApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CompleteStepInput(serializers.Serializer):
         data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
 
-    @extend_schema(request=InputSerializer, responses=RequestDetailOutput, summary="Complete a step with its form data")
+    @extend_schema(request=CompleteStepInput, responses=RequestDetailOutput, summary="Complete a step with form data")
     def post(self, request: Request, human_task_id: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CompleteStepInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         human_task = services.human_task_complete(
             human_task_id=_task_id(human_task_id), actor=request.user, data=serializer.validated_data["data"]

@@ -21,7 +21,9 @@ def _register_and_pass_counter(api: Any) -> tuple[str, int]:
     )
     tn = body.json()["tracking_number"]
     counter = api("loket1").get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"][0]
-    api("loket1").post(f"/api/v1/tasks/{counter['id']}/complete/", {"data": {"hasil_pemeriksaan": "lengkap"}}, format="json")
+    api("loket1").post(
+        f"/api/v1/tasks/{counter['id']}/complete/", {"data": {"hasil_pemeriksaan": "lengkap"}}, format="json"
+    )
     kasi_task = api("kasi1").get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"][0]
     return tn, int(kasi_task["id"])
 
@@ -30,8 +32,8 @@ def _register_and_pass_counter(api: Any) -> tuple[str, int]:
 def test_simultaneous_completions_one_succeeds_other_gets_409(
     droppable_audit_log: Any, api: Any, users: Any, deployed: Any
 ) -> None:
-    from portal.workflow.models import HumanTask, InstanceEvent, ProcessInstance
     from portal.workflow.events import chain_verify
+    from portal.workflow.models import HumanTask, InstanceEvent, ProcessInstance
 
     kasi2 = get_user_model().objects.create_user("kasi2", password="x-uji-kasi-2")
     kasi2.groups.add(Group.objects.get(name="kasi"))
@@ -71,11 +73,15 @@ def test_simultaneous_completions_one_succeeds_other_gets_409(
     task = HumanTask.objects.get(pk=task_id)
     assert task.status == "completed" and task.completed_by.username == winner
     instance.refresh_from_db()
-    completions = InstanceEvent.objects.filter(instance=instance, type="human_task_completed", payload__human_task_id=task_id)
+    completions = InstanceEvent.objects.filter(
+        instance=instance, type="human_task_completed", payload__human_task_id=task_id
+    )
     assert completions.count() == 1 and completions.get().actor_username == winner
     assert InstanceEvent.objects.filter(instance=instance).count() > events_before
     assert chain_verify(instance) == []
     # The instance moved exactly once past the verification step.
-    open_steps = list(HumanTask.objects.filter(instance=instance, status__in=["ready", "claimed"]).values_list("bpmn_id", flat=True))
+    open_steps = list(
+        HumanTask.objects.filter(instance=instance, status__in=["ready", "claimed"]).values_list("bpmn_id", flat=True)
+    )
     expected = "Task_SusunDraf" if winner == "kasi1" else "Task_InformasikanPenolakan"
     assert open_steps == [expected] or (winner == "kasi2" and len(open_steps) == 1)

@@ -49,7 +49,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
         assert matching, f"step {number}: {step['bpmn_id']} not offered to {username}; offered: {listed}"
         task = matching[0]
         assert task["role"] == step["role"]
-        done = api(username).post(f"/api/v1/tasks/{task['id']}/complete/", {"data": step.get("data", {})}, format="json")
+        done = api(username).post(
+            f"/api/v1/tasks/{task['id']}/complete/", {"data": step.get("data", {})}, format="json"
+        )
         assert done.status_code == 200, f"step {number}: {done.content!r}"
 
     final = api("loket1").get(f"/api/v1/requests/{tn}/").json()
