@@ -126,6 +126,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.workflow.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("PATEN_LOGIN_RATE", "20/min")},
 }
 
 SPECTACULAR_SETTINGS = {

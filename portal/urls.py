@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from portal.accounts.apis import TokenObtainApi
 
 urlpatterns = [
     path("", include("portal.web.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="auth-token"),
+    path("api/v1/auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("api/v1/", include("portal.workflow.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -85,3 +85,19 @@ def test_sktm_runs_to_completion_each_step_by_its_role(api: Any, deployed: Any) 
     assert completed[0]["payload"]["task_guid"] and completed[0]["payload"]["bpmn_id"] == "Task_PeriksaKelengkapan"
     chain = events.json()
     assert all(chain[i]["prev_hash"] == chain[i - 1]["hash"] for i in range(1, len(chain)))
+
+
+def test_token_login_refuses_wrong_password_and_slows_down_guessing(users: Any) -> None:
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    client = APIClient()
+    wrong = client.post("/api/v1/auth/token/", {"username": "camat1", "password": "salah"}, format="json")
+    assert wrong.status_code == 400 and "token" not in wrong.json()
+    codes = [
+        client.post("/api/v1/auth/token/", {"username": "camat1", "password": f"tebak{i}"}, format="json").status_code
+        for i in range(25)
+    ]
+    assert 429 in codes, codes
+    cache.clear()
