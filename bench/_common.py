@@ -1,0 +1,152 @@
+"""Small helpers shared by the benchmarks: paths, the scenario file, percentiles, JSON output."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+DEFAULT_SCENARIO = PROCESSES / "scenarios" / "sktm" / "disetujui-langsung.yaml"
+DEFAULT_PASSWORD = "paten-demo-2026"  # same default as portal/settings.py
+
+# The demo user who acts for each lane. A walk-in applicant's corrections are recorded by the counter.
+USER_FOR_ROLE = {"loket": "loket1", "kasi": "kasi1", "sekcam": "sekcam1", "camat": "camat1", "pemohon": "loket1"}
+
+
+def ensure_root_on_path() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def load_scenario(path: Path) -> dict[str, Any]:
+    """The scenario as a dict with `service`, `start` and `steps` (timer steps are refused)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    steps = raw.get("steps", [])
+    for number, step in enumerate(steps, start=1):
+        if "fire_timers_after" in step:
+            raise SystemExit(f"{path}: step {number} waits for a timer; pick a scenario with human steps only")
+    return {"service": path.parent.name, "start": raw["start"], "steps": steps, "path": path}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (pct in 0..100) of `values`; NaN when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100.0
+    low = math.floor(rank)
+    high = math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def r(value: float, digits: int = 3) -> float | None:
+    """Round for output; NaN becomes null so the line stays valid JSON."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(value, digits)
+
+
+def emit(record: dict[str, Any]) -> None:
+    """One JSON line on stdout, flushed so a parent process sees it at once."""
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n")
+    sys.stdout.flush()
+
+
+def note(message: str) -> None:
+    """Progress and diagnostics go to stderr; stdout carries only JSON lines."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+# --- cProfile summaries --------------------------------------------------------------------------
+
+StatsKey = tuple[str, int, str]
+
+
+def short_function(key: StatsKey) -> str:
+    """file:line(function) relative to the repository, site-packages or the stdlib."""
+    filename, line, name = key
+    if filename == "~":  # C functions
+        return name.split(" at 0x")[0] + (">" if " at 0x" in name else "")
+    for marker in ("site-packages/", str(ROOT) + "/"):
+        if marker in filename:
+            return f"{filename.split(marker, 1)[1]}:{line}({name})"
+    if "/lib/python3" in filename:
+        return f"stdlib/{filename.split('/lib/python3', 1)[1].split('/', 1)[-1]}:{line}({name})"
+    return f"{filename}:{line}({name})"
+
+
+def key_matches(key: StatsKey, suffix: str, name: str) -> bool:
+    """`suffix` ends the file path ("~" for C functions); a `name` ending in * is a prefix."""
+    filename, _line, function = key
+    if not (filename == suffix or filename.endswith("/" + suffix)):
+        return False
+    return function.startswith(name[:-1]) if name.endswith("*") else function == name
+
+
+def stats_table(profiler: Any) -> dict[StatsKey, tuple[int, int, float, float, Any]]:
+    import pstats
+
+    return pstats.Stats(profiler).stats  # type: ignore[attr-defined,no-any-return]
+
+
+def cumulative_of(stats: dict[StatsKey, Any], suffix: str, name: str) -> tuple[float, int]:
+    """(cumulative seconds, calls) summed over the functions matching (suffix, name)."""
+    hits = [v for k, v in stats.items() if key_matches(k, suffix, name)]
+    return sum(v[3] for v in hits), sum(v[1] for v in hits)
+
+
+def top_functions(
+    stats: dict[StatsKey, Any],
+    *,
+    total: float,
+    per: int,
+    count: int = 10,
+    by: str = "cumulative",
+    max_share: float | None = None,
+) -> list[dict[str, Any]]:
+    """The `count` heaviest functions, in ms per unit of work (`per` units were profiled).
+
+    Frames of the benchmark itself are left out, and with `max_share` also the wrappers whose
+    share is at least that (the WSGI handler, middleware chain, ... that hold the whole call).
+    """
+    column = 3 if by == "cumulative" else 2
+    rows = []
+    for k, v in sorted(stats.items(), key=lambda kv: kv[1][column], reverse=True):
+        name = short_function(k)
+        if name.startswith("bench/") or (max_share is not None and v[column] / total >= max_share):
+            continue
+        rows.append(
+            {
+                "function": name,
+                "calls_per_unit": r(v[1] / per, 2),
+                "ms_per_unit": r(v[column] * 1000.0 / per),
+                "share": r(v[column] / total),
+            }
+        )
+        if len(rows) == count:
+            break
+    return rows
+
+
+def breakdown_of(
+    stats: dict[StatsKey, Any], items: list[tuple[str, str, str]], *, total: float, per: int
+) -> list[dict[str, Any]]:
+    """Cumulative time of chosen functions (label, file suffix, name), skipping those never called."""
+    result = []
+    for label, suffix, name in items:
+        seconds, calls = cumulative_of(stats, suffix, name)
+        if calls:
+            result.append(
+                {"what": label, "calls_per_unit": r(calls / per, 2), "ms_per_unit": r(seconds * 1000.0 / per),
+                 "share": r(seconds / total)}
+            )  # fmt: skip
+    return result
