@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,8 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     IntermediateThrowEvent,
     StartEvent,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -121,6 +124,25 @@ class Definition:
 
     def form_for(self, bpmn_id: str) -> Form:
         return self.forms.get(bpmn_id, Form())
+
+    @functools.cached_property
+    def has_timers(self) -> bool:
+        """Whether any process of this definition can ever wait on a timer."""
+        specs = [self.spec, *self.subprocess_specs.values()]
+        return any(
+            isinstance(ts, CatchingEvent) and isinstance(_timer_part(ts.event_definition), TimerEventDefinition)
+            for spec in specs
+            if spec is not None
+            for ts in spec.task_specs.values()
+        )
+
+
+def _timer_part(definition: Any) -> Any:
+    # A multiple event definition counts if any of its parts is a timer.
+    for part in getattr(definition, "event_definitions", None) or []:
+        if isinstance(part, TimerEventDefinition):
+            return part
+    return definition
 
 
 def process_element(root: etree._Element, process_id: str) -> etree._Element | None:

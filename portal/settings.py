@@ -89,6 +89,9 @@ DATABASES = {
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
+        # Reusing connections saves opening SQLite (and its PRAGMAs) on every request.
+        "CONN_MAX_AGE": int(os.environ.get("PATEN_DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("PATEN_TEST_DB_PATH", str(VAR_DIR / "test-paten.sqlite3"))},
     }
 }

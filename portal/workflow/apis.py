@@ -123,14 +123,22 @@ class RequestOutput(serializers.Serializer):
         }
 
 
-class RequestDetailOutput(RequestOutput):
+class RequestStatusOutput(RequestOutput):
     current_steps = StepOutput(many=True)
+
+
+class RequestDetailOutput(RequestStatusOutput):
     history = HistoryItemOutput(many=True)
 
 
-def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
+def _request_status(instance: ProcessInstance) -> dict[str, Any]:
     data: dict[str, Any] = dict(RequestOutput(instance).data)  # type: ignore[call-overload]
     data["current_steps"] = StepOutput(selectors.request_open_steps(instance), many=True).data
+    return data
+
+
+def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
+    data = _request_status(instance)
     data["history"] = HistoryItemOutput(
         selectors.request_history(instance, show_people=is_officer(user)), many=True
     ).data
@@ -216,7 +224,7 @@ class HumanTaskCompleteApi(APIView):
     class CompleteStepInput(serializers.Serializer):
         data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
 
-    @extend_schema(request=CompleteStepInput, responses=RequestDetailOutput, summary="Complete a step with form data")
+    @extend_schema(request=CompleteStepInput, responses=RequestStatusOutput, summary="Complete a step with form data")
     def post(self, request: Request, human_task_id: str) -> Response:
         serializer = self.CompleteStepInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -226,7 +234,7 @@ class HumanTaskCompleteApi(APIView):
         instance = ProcessInstance.objects.select_related("definition", "applicant_village").get(
             pk=human_task.instance_id
         )
-        return Response(_request_detail(instance, request.user))
+        return Response(_request_status(instance))
 
 
 class EventOutput(serializers.Serializer):

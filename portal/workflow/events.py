@@ -41,22 +41,22 @@ def event_hash(*, prev_hash: str, tracking_number: str, seq: int, type: str, act
 def _append(
     instance: ProcessInstance, type: EventType, actor: Any, at: datetime, payload: dict[str, Any]
 ) -> InstanceEvent:
-    # Caller holds the instance row lock, so seq and the chain cannot race.
-    last = InstanceEvent.objects.filter(instance=instance).order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] + 1) if last else 1
-    prev = last["hash"] if last else GENESIS
+    """Append one event; the caller holds the instance row lock and saves the instance afterwards."""
+    seq = instance.last_event_seq + 1
+    prev = instance.last_event_hash or GENESIS
     at = at.astimezone(UTC)
     clean_payload = json.loads(canonical(payload))
     username = actor.get_username() if actor is not None else ""
-    at_text = at.isoformat()
     digest = event_hash(
         prev_hash=prev, tracking_number=instance.tracking_number, seq=seq, type=str(type),
-        actor=username, at=at_text, payload=clean_payload,
+        actor=username, at=at.isoformat(), payload=clean_payload,
     )  # fmt: skip
-    return InstanceEvent.objects.create(
+    event = InstanceEvent.objects.create(
         instance=instance, seq=seq, type=type, actor=actor, actor_username=username, at=at,
         payload=clean_payload, prev_hash=prev, hash=digest,
     )  # fmt: skip
+    instance.last_event_seq, instance.last_event_hash = seq, digest
+    return event
 
 
 def instance_started(instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
@@ -98,10 +98,15 @@ def instance_completed(instance: ProcessInstance, *, at: datetime, payload: dict
 
 
 def chain_verify(instance: ProcessInstance) -> list[int]:
-    """Sequence numbers of events whose hash or link does not match; empty when intact."""
+    """Sequence numbers of events whose hash or link does not match; empty when intact.
+
+    A log cut short shows as a head on the instance that the last event does not reach.
+    """
     bad = []
     prev = GENESIS
+    last_seq = 0
     for e in InstanceEvent.objects.filter(instance=instance).order_by("seq"):
+        last_seq = e.seq
         expected = event_hash(
             prev_hash=prev, tracking_number=instance.tracking_number, seq=e.seq, type=e.type,
             actor=e.actor_username, at=e.at.isoformat(), payload=e.payload,
@@ -109,4 +114,6 @@ def chain_verify(instance: ProcessInstance) -> list[int]:
         if e.prev_hash != prev or e.hash != expected:
             bad.append(e.seq)
         prev = e.hash
+    if (last_seq, prev) != (instance.last_event_seq, instance.last_event_hash):
+        bad.append(instance.last_event_seq)
     return bad

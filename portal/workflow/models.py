@@ -64,6 +64,9 @@ class ProcessInstance(models.Model):
     request_data = models.JSONField(_("data permohonan"), default=dict)
     state = models.JSONField(_("status alur"))
     serializer_version = models.CharField(max_length=16)
+    # Head of the hash-chained event log, kept here so appending needs no extra read.
+    last_event_seq = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, default="0" * 64)
     outcome_bpmn_id = models.CharField(max_length=100, blank=True)
     outcome_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()

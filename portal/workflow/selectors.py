@@ -47,7 +47,11 @@ def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
 
 
 def request_open_steps(instance: ProcessInstance) -> QuerySet[HumanTask]:
-    return instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK).order_by("created_at", "id")
+    return (
+        instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)
+        .only("id", "bpmn_id", "name", "role", "status", "created_at")
+        .order_by("created_at", "id")
+    )
 
 
 HISTORY_TYPES = (
@@ -60,7 +64,7 @@ HISTORY_TYPES = (
 
 def request_history(instance: ProcessInstance, *, show_people: bool) -> list[dict[str, Any]]:
     """A short, readable history: registration, completed steps, timers, completion."""
-    names = {h.pk: (h.name, h.role) for h in instance.human_tasks.all()}
+    names = {pk: (name, role) for pk, name, role in instance.human_tasks.values_list("id", "name", "role")}
     items = []
     for e in instance.events.filter(type__in=HISTORY_TYPES).order_by("seq"):
         step_name, role = names.get(e.payload.get("human_task_id"), ("", ""))

@@ -117,8 +117,10 @@ def _definition_deploy_one(*, source: bytes, definition: engine.Definition, by: 
 
 def _lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
     skip = skip_locked and connection.features.has_select_for_update_skip_locked
-    qs = ProcessInstance.objects.select_for_update(skip_locked=skip)
-    return qs.select_related("definition").filter(pk=instance_id).first()
+    qs = ProcessInstance.objects.select_for_update(skip_locked=skip, of=("self",))
+    # The definition's blobs are only needed on a cache miss in definition_runtime (loaded lazily then).
+    qs = qs.select_related("definition").defer("definition__spec_json", "definition__bpmn_source")
+    return qs.filter(pk=instance_id).first()
 
 
 def _load(instance: ProcessInstance) -> engine.Instance:
@@ -130,32 +132,35 @@ def _load(instance: ProcessInstance) -> engine.Instance:
         raise ProcessFailed(_("Status permohonan tidak dapat dimuat.")) from exc
 
 
-def _persist(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
-    """Write state, human-task rows, timer rows and effect events after a command."""
+def _persist(instance: ProcessInstance, running: engine.Instance, *, now: datetime, ready_before: set[str]) -> None:
+    """Write state, human-task rows, timer rows and effect events after a command.
+
+    `ready_before` holds the guids of the open human-task rows before the command (minus one
+    the command itself closed): rows mirror the engine's ready set, so only the difference is written.
+    """
     instance.state = running.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
     instance.updated_at = now
-    finished = running.status is engine.InstanceStatus.COMPLETED
-    if finished and instance.status != InstanceStatus.COMPLETED:
+    finished = running.status is engine.InstanceStatus.COMPLETED and instance.status != InstanceStatus.COMPLETED
+    if finished:
         instance.status = InstanceStatus.COMPLETED
         instance.completed_at = now
         end = running.end_event()
         if end is not None:
             instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
-    instance.save()
 
     ready = {h.guid: h for h in running.ready_human_tasks()}
-    open_rows = {h.task_guid: h for h in HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK)}
-    for guid, row in open_rows.items():
-        if guid not in ready:
+    gone = ready_before - ready.keys()
+    if gone:
+        for row in HumanTask.objects.filter(instance=instance, task_guid__in=gone, status__in=OPEN_HUMAN_TASK):
             row.status = HumanTaskStatus.CANCELLED
             row.completed_at = now
             row.save(update_fields=["status", "completed_at"])
             events.human_task_cancelled(
-                instance, at=now, payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": row.bpmn_id}
+                instance, at=now, payload={"human_task_id": row.pk, "task_guid": row.task_guid, "bpmn_id": row.bpmn_id}
             )
     for guid, info in ready.items():
-        if guid in open_rows:
+        if guid in ready_before:
             continue
         row = HumanTask.objects.create(
             instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200],
@@ -166,6 +171,24 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
             payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": info.bpmn_id, "role": info.role},
         )  # fmt: skip
 
+    if running.definition.has_timers:
+        _sync_timers(instance, running, now=now)
+
+    if finished:
+        events.instance_completed(
+            instance, at=now, payload={"end_event": instance.outcome_bpmn_id, "end_name": instance.outcome_name}
+        )
+    instance.save(update_fields=_INSTANCE_COMMAND_FIELDS)
+
+
+_INSTANCE_COMMAND_FIELDS = [
+    "state", "serializer_version", "updated_at", "status", "completed_at", "outcome_bpmn_id", "outcome_name",
+    "last_event_seq", "last_event_hash",
+]  # fmt: skip
+
+
+def _sync_timers(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
+    """Mirror the engine's armed timers into TimerSchedule rows (the sweep's index)."""
     timers = running.waiting_timers()
     bpmn_ids = {t.guid: t.bpmn_id for t in timers}
     waiting = {t.guid: t.due_at for t in timers if t.due_at is not None}
@@ -184,11 +207,6 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
         elif existing.due_at != due_at:
             existing.due_at = due_at
             existing.save(update_fields=["due_at"])
-
-    if finished:
-        events.instance_completed(
-            instance, at=now, payload={"end_event": instance.outcome_bpmn_id, "end_name": instance.outcome_name}
-        )
 
 
 def _engine_failure(exc: engine.EngineError) -> ProcessFailed:
@@ -262,7 +280,7 @@ def request_register(
                         "sha256": definition.sha256, "initial_data": initial,
                     },
                 )  # fmt: skip
-                _persist(instance, running, now=now)
+                _persist(instance, running, now=now, ready_before=set())
                 return instance
         except IntegrityError:
             if not ProcessInstance.objects.filter(tracking_number=tracking_number).exists():
@@ -284,11 +302,16 @@ def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance) -> b
 
 
 def _locked_task(human_task_id: int, actor: Any) -> tuple[HumanTask, ProcessInstance]:
-    instance_id = HumanTask.objects.filter(pk=human_task_id).values_list("instance_id", flat=True).first()
-    if instance_id is None:
+    # Lock the instance found through the step (one statement), then read the step under the lock.
+    instance = (
+        ProcessInstance.objects.select_for_update(of=("self",))
+        .select_related("definition")
+        .defer("definition__spec_json", "definition__bpmn_source")
+        .filter(human_tasks__pk=human_task_id)
+        .first()
+    )
+    if instance is None:
         raise NotFound(_("Langkah tidak ditemukan."))
-    instance = _lock_instance(instance_id)
-    assert instance is not None
     human_task = HumanTask.objects.get(pk=human_task_id)
     if not may_act_on(actor, human_task, instance):
         raise NotAllowed(_("Langkah ini bukan untuk peran Anda."))
@@ -314,6 +337,7 @@ def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = N
             instance, actor=actor, at=now,
             payload={"human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id},
         )  # fmt: skip
+        instance.save(update_fields=["last_event_seq", "last_event_hash"])
         return human_task
 
 
@@ -334,6 +358,7 @@ def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None =
             instance, actor=actor, at=now,
             payload={"human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id},
         )  # fmt: skip
+        instance.save(update_fields=["last_event_seq", "last_event_hash"])
         return human_task
 
 
@@ -345,6 +370,7 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
         if human_task.assignee_id is not None and human_task.assignee_id != actor.pk:
             raise Conflict(_("Langkah ini sedang dikerjakan petugas lain."))
         running = _load(instance)
+        ready_before = {h.guid for h in running.ready_human_tasks()} - {human_task.task_guid}
         try:
             cleaned = running.complete_human_task(human_task.task_guid, data, now=now)
         except engine.FormValidationError as exc:
@@ -358,7 +384,7 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
         human_task.completed_at = now
         human_task.completed_by = actor
         human_task.completed_data = cleaned
-        human_task.save()
+        human_task.save(update_fields=["status", "assignee", "completed_at", "completed_by", "completed_data"])
         events.human_task_completed(
             instance, actor=actor, at=now,
             payload={
@@ -366,7 +392,7 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
                 "role": human_task.role, "data": cleaned,
             },
         )  # fmt: skip
-        _persist(instance, running, now=now)
+        _persist(instance, running, now=now, ready_before=ready_before)
         return human_task
 
 
@@ -383,6 +409,7 @@ def instance_timers_fire(*, instance_id: int, now: datetime) -> int:
         if not due.exists():
             return 0  # another sweep got here first
         running = _load(instance)
+        ready_before = {h.guid for h in running.ready_human_tasks()}
         try:
             fired = running.fire_due_timers(now=now)
         except engine.EngineError as exc:
@@ -394,7 +421,7 @@ def instance_timers_fire(*, instance_id: int, now: datetime) -> int:
                 payload={"task_guid": timer.guid, "bpmn_id": timer.bpmn_id,
                          "due_at": timer.due_at.isoformat() if timer.due_at else None},
             )  # fmt: skip
-        _persist(instance, running, now=now)
+        _persist(instance, running, now=now, ready_before=ready_before)
         return len(fired)
 
 
