@@ -12,7 +12,8 @@ from .errors import FieldError, FormValidationError
 FIELD_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
 CONSTRAINTS = frozenset({"required", "minlength", "maxlength", "min", "max", "readonly"})
 MAX_STRING = 10_000
-_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database or encoder takes them
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def _clean(f: FormField, value: Any) -> tuple[Any, list[FieldError]]:
             return None, [_err("invalid_type", "must be text", expected="string")]
         if len(value) > MAX_STRING:
             return None, [_err("max_length", f"at most {MAX_STRING} characters", limit=MAX_STRING)]
+        if _UNSTORABLE.search(value):
+            return None, [_err("invalid_type", "must be text without NUL or unpaired surrogates", expected="string")]
         if f.type == "enum":
             allowed = [o.id for o in f.options]
             if value not in allowed:
@@ -106,7 +109,7 @@ def _clean(f: FormField, value: Any) -> tuple[Any, list[FieldError]]:
     if f.type == "long":
         if isinstance(value, bool):
             return None, [_err("invalid_type", "must be a whole number", expected="long")]
-        if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
             value = int(value.strip())
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -125,7 +128,7 @@ def _clean(f: FormField, value: Any) -> tuple[Any, list[FieldError]]:
             return None, [_err("invalid_type", "must be true or false", expected="boolean")]
         return value, []
     if f.type == "date":
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             return None, [_err("invalid_date", "must be a date YYYY-MM-DD")]
         try:
             date.fromisoformat(value)
@@ -152,7 +155,7 @@ def validate(form: Form, data: Any) -> dict[str, Any]:
     errors: dict[str, list[FieldError]] = {}
     for key in data:
         if key not in known:
-            errors[str(key)[:100]] = [_err("unknown_field", "not a field of this form")]
+            errors[_UNSTORABLE.sub("\ufffd", str(key)[:100])] = [_err("unknown_field", "not a field of this form")]
     cleaned: dict[str, Any] = {}
     for f in form.fields:
         value = data.get(f.id)
@@ -177,4 +180,4 @@ def validate(form: Form, data: Any) -> dict[str, Any]:
 
 
 def is_identifier(value: str) -> bool:
-    return bool(_IDENT.match(value))
+    return bool(_IDENT.fullmatch(value))

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from .clock import frozen_at
 from .errors import DefinitionError, Problem, Severity
 from .forms import CONSTRAINTS, FIELD_TYPES, is_identifier
-from .parsing import BPMN, NS, Definition, build_definition, form_of, sha256_of
+from .parsing import BPMN, CAMUNDA, NS, Definition, build_definition, form_of, sha256_of
 from .roles import LANE_ROLES
 from .scripting import HELPERS, check_source, evaluate
 from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
@@ -35,6 +35,11 @@ def _is_executable(process: etree._Element) -> bool:
     return process.get("isExecutable", "true").strip().lower() == "true"
 
 
+def _one_line(message: str) -> str:
+    """Messages quote parsers and diagrams; keep each finding on one output line."""
+    return " ".join(message.split())
+
+
 def _text(node: etree._Element | None) -> str:
     return (node.text or "").strip() if node is not None else ""
 
@@ -43,12 +48,15 @@ class _Checker:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.problems: list[Problem] = []
+        self.process_ids: set[str] = set()  # executable processes a call activity may call
 
     def error(self, element_id: str | None, message: str) -> None:
-        self.problems.append(Problem(self.filename, element_id or "-", message))
+        self.problems.append(Problem(self.filename, _one_line(element_id or "") or "-", _one_line(message)))
 
     def warn(self, element_id: str | None, message: str) -> None:
-        self.problems.append(Problem(self.filename, element_id or "-", message, Severity.WARNING))
+        self.problems.append(
+            Problem(self.filename, _one_line(element_id or "") or "-", _one_line(message), Severity.WARNING)
+        )
 
     def check_process(self, process: etree._Element) -> None:
         pid = process.get("id")
@@ -76,6 +84,15 @@ class _Checker:
                 self.error(node.get("id"), f"{tag} is not supported: diagrams may not call external systems")
         for node in process.iter(f"{BPMN}complexGateway"):
             self.error(node.get("id"), "complex gateways are not supported by the engine")
+        for node in process.iter(f"{BPMN}callActivity"):
+            called = (node.get("calledElement") or "").strip()
+            if not called:
+                self.error(node.get("id"), "call activity has no calledElement")
+            elif called not in self.process_ids:
+                self.error(node.get("id"), f"call activity calls '{called}', not an executable process of this file")
+        for node in process.iter(f"{BPMN}businessRuleTask"):
+            if not (node.get(f"{CAMUNDA}decisionRef") or "").strip():
+                self.error(node.get("id"), "business rule task has no camunda:decisionRef")
         self.check_flows(process)
         for node in process.iter(f"{BPMN}scriptTask"):
             script = _text(node.find("bpmn:script", NS))
@@ -219,6 +236,7 @@ def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Probl
     if not executable:
         checker.error(root.get("id"), 'no executable process (set isExecutable="true" on the service\'s process)')
         return checker.problems, None
+    checker.process_ids = {str(p.get("id")) for p in executable}
     target = next((p for p in executable if p.get("id") == expected), None)
     if target is None:
         ids = ", ".join(repr(p.get("id")) for p in executable)
@@ -251,10 +269,10 @@ def lint(source: bytes, filename: str, *, code: str | None = None) -> list[Probl
     """All problems found in a BPMN file; never raises for any input."""
     try:
         return _analyse(source, filename, code)[0]
-    except Exception as exc:  # noqa: BLE001 - lint promises a verdict for any input
-        return [Problem(filename, "-", f"could not be checked: {type(exc).__name__}: {exc}")]
-    except RecursionError:
+    except RecursionError:  # before Exception, of which it is a subclass
         return [Problem(filename, "-", "could not be checked: the document nests too deeply")]
+    except Exception as exc:  # noqa: BLE001 - lint promises a verdict for any input
+        return [Problem(filename, "-", _one_line(f"could not be checked: {type(exc).__name__}: {exc}"))]
 
 
 def errors_of(problems: list[Problem]) -> list[Problem]:

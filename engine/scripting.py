@@ -3,7 +3,8 @@
 Diagrams are untrusted input. Code is compiled with RestrictedPython (no names or attributes
 starting with an underscore), checked for statements we refuse outright (imports, while loops),
 and run with a small builtin set and a few helpers. Nothing here can reach files, the network or
-the interpreter's internals.
+the interpreter's internals. `*`, `**` and `<<` refuse results that would be huge, and a run
+stops after MAX_STEPS lines, so a loop or recursion bomb fails instead of hanging the worker.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from types import CodeType
-from typing import Any
+from types import CodeType, FrameType
+from typing import Any, TypeVar
 
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -24,6 +26,7 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -32,6 +35,11 @@ from .errors import ScriptError
 
 MAX_SOURCE_CHARS = 20_000
 MAX_RANGE = 10_000
+MAX_STEPS = 1_000_000  # lines (loop turns included) one script or expression may run
+MAX_ITEMS = 1_000_000  # length of a sequence built with *
+MAX_INT_BITS = 100_000  # size of an integer built with *, ** or <<
+_FILENAME = "<string>"  # RestrictedPython's default; SpiffWorkflow finds a failing script line by it
+_T = TypeVar("_T")
 
 FORBIDDEN_NAMES = frozenset(
     {
@@ -69,8 +77,35 @@ def _iso(value: datetime | date) -> str:
     return value.isoformat()
 
 
+def _too_big(what: str) -> ValueError:
+    return ValueError(f"{what} would be too large")
+
+
+def _mul(x: Any, y: Any) -> Any:
+    for seq, n in ((x, y), (y, x)):
+        if isinstance(seq, str | bytes | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_ITEMS:
+            raise _too_big("the repeated sequence")
+    if isinstance(x, int) and isinstance(y, int) and x.bit_length() + y.bit_length() > MAX_INT_BITS:
+        raise _too_big("the product")
+    return x * y
+
+
+def _pow(x: Any, y: Any) -> Any:
+    if isinstance(x, int) and isinstance(y, int) and y > 0 and abs(x) > 1 and x.bit_length() * y > MAX_INT_BITS:
+        raise _too_big("the power")
+    return x**y
+
+
+def _lshift(x: Any, y: Any) -> Any:
+    if isinstance(x, int) and isinstance(y, int) and x and x.bit_length() + y > MAX_INT_BITS:
+        raise _too_big("the shifted number")
+    return x << y
+
+
+_BOUNDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
+
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
+    "+=": operator.add, "-=": operator.sub, "*=": _mul, "/=": operator.truediv,
     "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_, "&=": operator.and_,
 }  # fmt: skip
 
@@ -110,6 +145,9 @@ _GUARDS: dict[str, Any] = {
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
     "_inplacevar_": _inplacevar,
+    "_mul_": _mul,
+    "_pow_": _pow,
+    "_lshift_": _lshift,
 }
 
 _RESERVED = frozenset(_GUARDS) | frozenset(HELPERS) | {"__builtins__"}
@@ -136,10 +174,62 @@ class _Refusals(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr.startswith("_"):
             self.errors.append(f"line {node.lineno}: attribute '{node.attr}' is not allowed")
+        elif node.attr in ("format", "format_map"):
+            self.errors.append(f"line {node.lineno}: str.{node.attr}() is not allowed (use an f-string)")
         self.generic_visit(node)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.errors.append(f"line {node.lineno}: lambda is not allowed")
+
+    def visit_Try(self, node: ast.Try) -> None:
+        # Either could swallow the error that stops a script running too long.
+        for handler in node.handlers:
+            if handler.type is None:
+                self.errors.append(f"line {handler.lineno}: a bare except is not allowed (name the errors)")
+        if node.finalbody:
+            self.errors.append(f"line {node.lineno}: try/finally is not allowed")
+        self.generic_visit(node)
+
+
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's rules, plus `*`, `**` and `<<` through size-checking helpers."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = self.node_contents_visit(node)
+        name = _BOUNDED_OPS.get(type(node.op))
+        if name is None:
+            return node
+        call = ast.Call(func=ast.Name(name, ast.Load()), args=[node.left, node.right], keywords=[])
+        copy_locations(call, node)
+        return call
+
+
+def _restricted(source: str, mode: str) -> Any:
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    return compiler(source, filename=_FILENAME, policy=_Policy)
+
+
+def _bounded(run: Callable[[], _T]) -> _T:
+    """Run diagram code, stopping it after MAX_STEPS lines (a loop turn counts as one)."""
+    steps = 0
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal steps
+        if event == "line":
+            steps += 1
+            if steps > MAX_STEPS:
+                raise ScriptError(f"stopped after {MAX_STEPS} steps: the script runs too long")
+        return local
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == _FILENAME else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return run()
+    finally:
+        sys.settrace(previous)
 
 
 def check_source(source: str, mode: str) -> list[str]:
@@ -157,7 +247,7 @@ def check_source(source: str, mode: str) -> list[str]:
     if visitor.errors:
         return visitor.errors
     try:
-        result = (compile_restricted_eval if mode == "eval" else compile_restricted_exec)(source)
+        result = _restricted(source, mode)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         return [f"cannot be compiled: {exc}"]
     return [str(e) for e in result.errors]
@@ -168,7 +258,7 @@ def _compiled(source: str, mode: str) -> CodeType:
     errors = check_source(source, mode)
     if errors:
         raise ScriptError("refused: " + "; ".join(errors))
-    result = (compile_restricted_eval if mode == "eval" else compile_restricted_exec)(source)
+    result = _restricted(source, mode)
     assert result.code is not None
     return result.code
 
@@ -185,18 +275,20 @@ def _globals(context: dict[str, Any], external: dict[str, Any] | None) -> dict[s
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a condition or timer expression against workflow data."""
-    return eval(_compiled(expression.strip(), "eval"), _globals(context, None))  # noqa: S307
+    code, env = _compiled(expression.strip(), "eval"), _globals(context, None)
+    return _bounded(lambda: eval(code, env))  # noqa: S307
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow script environment backed by RestrictedPython."""
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        return eval(_compiled(expression.strip(), "eval"), _globals(context, external_context))  # noqa: S307
+        code, env = _compiled(expression.strip(), "eval"), _globals(context, external_context)
+        return _bounded(lambda: eval(code, env))  # noqa: S307
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        env = _globals(context, external_context)
-        exec(_compiled(script, "exec"), env)  # noqa: S102
+        code, env = _compiled(script, "exec"), _globals(context, external_context)
+        _bounded(lambda: exec(code, env))  # noqa: S102
         kept = {
             k: v
             for k, v in env.items()
