@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+# The office's time zone (WITA, UTC+8): what "today" means for Babulu. Storage stays in UTC.
+OFFICE_TZ = ZoneInfo("Asia/Makassar")
 
 _now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("engine_now", default=None)
 
@@ -31,3 +35,8 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         yield ensure_aware_utc(moment)
     finally:
         _now.reset(token)
+
+
+def office_today() -> date:
+    """The calendar date at the office (WITA) at the command's time."""
+    return current_time().astimezone(OFFICE_TZ).date()

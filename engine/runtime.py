@@ -11,7 +11,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import ensure_aware_utc, frozen_at
@@ -68,12 +68,24 @@ def _advance(workflow: Any) -> None:
         task = getattr(exc, "task", None)
         if task is not None:
             element = getattr(task.task_spec, "bpmn_id", "") or ""
-        cause = getattr(exc, "error", None) or getattr(exc, "exception", None)
-        if isinstance(cause, ScriptError):
+        cause = _script_error_in(exc)
+        if cause is not None:
             raise ScriptError(str(cause), element_id=element) from exc
         raise ExecutionError(str(exc), element_id=element) from exc
     except (KeyError, TypeError, ValueError, NameError, AttributeError, ZeroDivisionError) as exc:
         raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _script_error_in(exc: BaseException) -> ScriptError | None:
+    """The ScriptError SpiffWorkflow wrapped (it keeps it only as the exception's context)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ScriptError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class Instance:
@@ -157,7 +169,7 @@ class Instance:
     def _ready_task(self, guid: str) -> Any:
         try:
             task = self.workflow.get_task_from_id(UUID(str(guid)))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):
             task = None
         if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTaskMixin):
             raise HumanTaskNotReady(f"human task {guid} is not waiting")

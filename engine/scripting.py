@@ -30,7 +30,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locati
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .clock import current_time
+from .clock import current_time, office_today
 from .errors import ScriptError
 
 MAX_SOURCE_CHARS = 20_000
@@ -62,7 +62,7 @@ def _now() -> datetime:
 
 
 def _today() -> date:
-    return current_time().date()
+    return office_today()
 
 
 def _days(n: float) -> timedelta:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -20,6 +22,9 @@ from portal.accounts.selectors import is_officer
 from . import selectors, services
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, WorkflowError
 from .models import HumanTask, ProcessInstance
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -39,6 +44,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Http404 | DjangoPermissionDenied):
         return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
+
+
+NOT_A_DICT: dict[str, str | StrPromise] = {"not_a_dict": _lazy('Harus berupa objek JSON, bukan "{input_type}".')}
+
+
+class InputSerializer(serializers.Serializer):
+    """Base of request bodies: DRF's generic messages, said in Indonesian."""
+
+    default_error_messages = {"invalid": _lazy("Data tidak valid: harus berupa objek JSON, bukan {datatype}.")}
 
 
 class FormFieldSerializer(serializers.Serializer):
@@ -69,11 +83,18 @@ class HumanTaskOutput(serializers.Serializer):
     form = FormFieldSerializer(many=True)
 
 
-class ApplicantInput(serializers.Serializer):
+class ApplicantInput(InputSerializer):
     nik = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=200)
     desa = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k)[:50] for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({k: [_("Isian ini tidak dikenal.")] for k in unknown})
+        return super().to_internal_value(data)
 
 
 class StepOutput(serializers.Serializer):
@@ -146,10 +167,10 @@ def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
 
 
 class RequestRegisterApi(APIView):
-    class RegisterRequestInput(serializers.Serializer):
+    class RegisterRequestInput(InputSerializer):
         service = serializers.CharField(max_length=64)
         applicant = ApplicantInput()
-        data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+        data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
 
     @extend_schema(request=RegisterRequestInput, responses={201: RequestDetailOutput}, summary="Register a request")
     def post(self, request: Request) -> Response:
@@ -189,14 +210,14 @@ class HumanTaskListApi(APIView):
         return paginator.get_paginated_response(HumanTaskOutput(page, many=True).data)
 
 
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
 def _task_id(raw: str) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise exceptions.NotFound() from exc
-    if value <= 0 or value > 2**62:
+    """A database id written one way only: ASCII digits, no sign, spaces or leading zeros."""
+    if not isinstance(raw, str) or not _ID.fullmatch(raw):
         raise exceptions.NotFound()
-    return value
+    return int(raw)
 
 
 def _task_output(human_task: HumanTask) -> dict[str, Any]:
@@ -221,8 +242,8 @@ class HumanTaskReleaseApi(APIView):
 
 
 class HumanTaskCompleteApi(APIView):
-    class CompleteStepInput(serializers.Serializer):
-        data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+    class CompleteStepInput(InputSerializer):
+        data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
 
     @extend_schema(request=CompleteStepInput, responses=RequestStatusOutput, summary="Complete a step with form data")
     def post(self, request: Request, human_task_id: str) -> Response:

@@ -13,7 +13,7 @@ from portal.directory.selectors import village_find
 
 def nik_problem(nik: str) -> str | None:
     """Why `nik` is not a well-formed NIK, or None. The region prefix is not required to be local."""
-    if not re.fullmatch(r"\d{16}", nik):
+    if not re.fullmatch(r"[0-9]{16}", nik):
         return _("NIK harus 16 angka.")
     province = int(nik[0:2])
     day, month = int(nik[6:8]), int(nik[8:10])
@@ -35,7 +35,7 @@ def normalise_phone(raw: str) -> str | None:
         digits = "0" + digits[3:]
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
-    if re.fullmatch(r"08\d{7,11}", digits):
+    if re.fullmatch(r"08[0-9]{7,11}", digits):
         return digits
     return None
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from SpiffWorkflow.exceptions import TaskNotFoundException
 
 import engine
 from tests.engine.samples import START_DATA, T0, load
@@ -220,11 +219,6 @@ def test_a_guid_that_is_not_a_ready_human_task_is_refused(definition: engine.Def
     _assert_not_ready(instance, guid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TaskNotFoundException,
-    reason="BUG engine/runtime.py _ready_task: get_task_from_id raises TaskNotFoundException, which is not caught",
-)
 @pytest.mark.parametrize("what", ["random uuid", "another instance's task"])
 def test_an_unknown_uuid_is_refused_as_not_ready(definition: engine.Definition, what: str) -> None:
     instance = _at_camat(definition, T0)

@@ -162,7 +162,7 @@ def test_now_and_today_are_the_engine_clock_time() -> None:
 
     # then they read the frozen time, not the wall clock
     assert now == moment
-    assert today == date(2026, 3, 1)
+    assert today == date(2026, 3, 2)  # 07:30 WITA on the 2nd: "today" is the office's date
     assert later == "2026-03-04T02:30:00+00:00"
     assert in_utc is True
 
@@ -324,7 +324,7 @@ def test_a_hostile_script_that_skipped_lint_fails_at_its_element(script: str) ->
     (camat,) = instance.ready_human_tasks()
 
     # when the script task is reached
-    with pytest.raises((engine.ScriptError, engine.ExecutionError)) as raised:
+    with pytest.raises(engine.ScriptError) as raised:
         instance.complete_human_task(camat.guid, {"setuju": True}, now=T0)
 
     # then it fails, located at the script task, refused before running, and set nothing
@@ -350,14 +350,9 @@ def test_a_hostile_condition_that_skipped_lint_fails() -> None:
     (counter,) = instance.ready_human_tasks()
 
     # when the gateway evaluates it
-    with pytest.raises((engine.ScriptError, engine.ExecutionError)) as raised:
+    with pytest.raises(engine.ScriptError) as raised:
         instance.complete_human_task(counter.guid, {"hasil": "lengkap"}, now=T0)
 
-    # then it was refused by the sandbox (somewhere in the chain), and the camat never got the task
-    chain: list[BaseException] = []
-    error: BaseException | None = raised.value
-    while error is not None and len(chain) < 10:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    assert any(isinstance(e, engine.ScriptError) and str(e).startswith("refused: ") for e in chain), chain
+    # then it was refused by the sandbox, saying why, and the camat never got the task
+    assert str(raised.value).startswith("refused: ") and "__class__" in str(raised.value)
     assert "Task_Setujui" not in [h.bpmn_id for h in instance.ready_human_tasks()]

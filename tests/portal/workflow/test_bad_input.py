@@ -243,9 +243,6 @@ def test_missing_required_data_field_says_so_in_indonesian(api: Any, deployed: A
     assert response.json() == {"data": {"keperluan": ["Wajib diisi."]}}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG portal/workflow/applicant.py: \\d in the NIK and phone checks accepts non-ASCII digits"
-)
 @pytest.mark.parametrize(("field", "ascii_value"), [("nik", SKTM_APPLICANT["nik"]), ("phone", "081234567890")])
 def test_digits_of_other_scripts_are_refused(api: Any, deployed: Any, field: str, ascii_value: str) -> None:
     # given Arabic-Indic digits where ASCII ones belong (the phone keeps its ASCII "08" prefix)
@@ -260,7 +257,6 @@ def test_digits_of_other_scripts_are_refused(api: Any, deployed: Any, field: str
     assert _snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: DRF's JSON parser lets RecursionError escape on deep nesting -> 500")
 @pytest.mark.parametrize("url", [REQUESTS, "/api/v1/tasks/{task}/complete/"])
 def test_deeply_nested_json_is_a_400_not_a_500(api: Any, registered: dict[str, Any], url: str) -> None:
     client = api("loket1")
@@ -287,9 +283,6 @@ def test_task_endpoints_with_bad_ids_are_404(api: Any, registered: dict[str, Any
     assert _snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG portal/workflow/apis.py _task_id: int() accepts '+1', ' 1' and non-ASCII digits"
-)
 @pytest.mark.parametrize("alias", ["+{id}", "%20{id}", "{arabic}"])
 def test_a_task_id_has_one_spelling(api: Any, registered: dict[str, Any], alias: str) -> None:
     task_id = str(registered["task"])
