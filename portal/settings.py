@@ -155,7 +155,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "fire-due-timers": {"task": "tasks.timers.fire_due_timers_task", "schedule": 30.0},
+    "fire-due-timers": {
+        "task": "tasks.timers.fire_due_timers_task",
+        "schedule": float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30")),
+    },
 }
 
 PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")
