@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -74,11 +75,25 @@ def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) ->
         # Beat scheduled the timer sweep and the worker ran it, with no broker server anywhere.
         assert any(swept in line and "succeeded" in line for line in output.splitlines()), output[-3000:]
         assert "Traceback" not in output, output[-3000:]
-    finally:
+        # Ctrl-C stops everything: honcho exits and no process of its group is left.
         os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _group_gone(proc.pid, within=15), "a process of make run survived Ctrl-C"
+    finally:
+        if proc.poll() is None or not _group_gone(proc.pid, within=0):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def _group_gone(pgid: int, *, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
