@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
@@ -15,11 +17,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import ensure_aware_utc, frozen_at
-from .errors import ExecutionError, FormValidationError, HumanTaskNotReady, ScriptError
+from .errors import ExecutionError, HumanTaskNotReady, ScriptError
 from .forms import Form
 from .parsing import Definition
 from .scripting import RestrictedScriptEngine
 from .serialization import workflow_from_state, workflow_to_state
+from .timers import due_time
 
 _SCRIPT_ENGINE = RestrictedScriptEngine()
 
@@ -99,8 +102,6 @@ class Instance:
     @classmethod
     def start(cls, definition: Definition, data: dict[str, Any], *, now: datetime) -> Instance:
         """Start a new instance with `data` as its initial workflow data."""
-        from SpiffWorkflow.bpmn import BpmnWorkflow
-
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
         start = workflow.task_tree
         start.data.update(data)
@@ -135,8 +136,6 @@ class Instance:
 
     def end_event(self) -> tuple[str, str] | None:
         """(bpmn id, name) of the end event that finished the top process, if any."""
-        from SpiffWorkflow.bpmn.specs.defaults import EndEvent
-
         for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
             spec = task.task_spec
             if isinstance(spec, EndEvent) and task.workflow is self.workflow:
@@ -203,8 +202,6 @@ class Instance:
 
     def waiting_timers(self) -> list[WaitingTimer]:
         """Timers armed and not yet fired, with their due times."""
-        from .timers import due_time
-
         timers = []
         for task in self._timer_tasks():
             spec = task.task_spec
@@ -231,8 +228,5 @@ class Instance:
 
 
 def validate_start_data(definition: Definition, data: Any) -> dict[str, Any]:
-    """Check request data against the start event's form."""
-    try:
-        return definition.start_form.validate(data)
-    except FormValidationError:
-        raise
+    """Check request data against the start event's form; raises FormValidationError."""
+    return definition.start_form.validate(data)

@@ -233,7 +233,9 @@ def request_register(
     roles = user_roles(actor)
     if not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
         raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
-    definition = ProcessDefinition.objects.filter(code=service_code, is_active=True).first()
+    definition = (
+        ProcessDefinition.objects.filter(code=service_code, is_active=True).defer("spec_json", "bpmn_source").first()
+    )
     if definition is None:
         raise InvalidInput({"service": [_("Layanan '%(code)s' tidak tersedia.") % {"code": str(service_code)[:64]}]})
     errors: dict[str, Any] = {}
