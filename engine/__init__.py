@@ -20,7 +20,15 @@ from .forms import Form, FormField
 from .lint import errors_of, lint, load_definition, service_code_of
 from .parsing import Definition, sha256_of
 from .roles import LANE_ROLES, Role
-from .runtime import FiredTimer, HumanTaskInfo, Instance, InstanceStatus, WaitingTimer, validate_start_data
+from .runtime import (
+    FiredTimer,
+    HumanTaskInfo,
+    Instance,
+    InstanceStatus,
+    WaitingTimer,
+    letter_due,
+    validate_start_data,
+)
 from .serialization import SERIALIZER_VERSION, definition_from_dict, definition_to_dict
 from .xmlsafe import MAX_BPMN_BYTES
 
@@ -51,6 +59,7 @@ __all__ = [
     "definition_to_dict",
     "errors_of",
     "frozen_at",
+    "letter_due",
     "lint",
     "load_definition",
     "service_code_of",

@@ -14,12 +14,22 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from .clock import frozen_at
 from .errors import DefinitionError, Problem, Severity
 from .forms import CONSTRAINTS, FIELD_TYPES, is_identifier
-from .parsing import BPMN, CAMUNDA, NS, Definition, build_definition, form_of, sha256_of
+from .parsing import (
+    BPMN,
+    CAMUNDA,
+    LETTER_PROPERTY,
+    NS,
+    Definition,
+    build_definition,
+    form_of,
+    property_of,
+    sha256_of,
+)
 from .roles import LANE_ROLES
 from .scripting import HELPERS, check_source, evaluate
 from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
 
-RESERVED_FIELD_IDS = frozenset(HELPERS) | {"applicant"}
+RESERVED_FIELD_IDS = frozenset(HELPERS) | {"applicant", "authority"}
 _LOOKS_ISO = re.compile(r"^(P[0-9T]|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _LINT_CLOCK = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
@@ -94,6 +104,16 @@ class _Checker:
             if not (node.get(f"{CAMUNDA}decisionRef") or "").strip():
                 self.error(node.get("id"), "business rule task has no camunda:decisionRef")
         self.check_flows(process)
+        for node in process.iter():
+            if not isinstance(node.tag, str):
+                continue
+            condition = property_of(node, LETTER_PROPERTY)
+            if condition is None:
+                continue
+            if node.tag != f"{BPMN}userTask":
+                self.error(node.get("id"), f"'{LETTER_PROPERTY}' belongs on the signing user task")
+            for why in check_source(condition.strip() or "True", "eval"):
+                self.error(node.get("id"), f"'{LETTER_PROPERTY}' condition refused: {why}")
         for node in process.iter(f"{BPMN}scriptTask"):
             script = _text(node.find("bpmn:script", NS))
             for why in check_source(script, "exec"):

@@ -121,6 +121,17 @@ class Definition:
     forms: dict[str, Form]
     lanes: dict[str, str | None]
     element_names: dict[str, str] = field(default_factory=dict)
+    # bpmn id -> condition (restricted Python over the task's data) under which completing
+    # that user task issues the service's letter (the `paten.letter` property).
+    letter_conditions: dict[str, str] = field(default_factory=dict)
+    # bpmn id -> (x, y) of the element's shape in the diagram, for drawing the procedure.
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def procedure(self) -> list[tuple[str, str, str | None]]:
+        """The human steps as (bpmn id, name, role), in the diagram's left-to-right order."""
+        far = (float("inf"), float("inf"))
+        steps = sorted(self.forms, key=lambda bid: (self.positions.get(bid, far), bid))
+        return [(bid, self.element_names.get(bid, bid), self.lanes.get(bid)) for bid in steps]
 
     def form_for(self, bpmn_id: str) -> Form:
         return self.forms.get(bpmn_id, Form())
@@ -145,6 +156,31 @@ def _timer_part(definition: Any) -> Any:
     return definition
 
 
+LETTER_PROPERTY = "paten.letter"
+
+
+def property_of(node: etree._Element, name: str) -> str | None:
+    """The value of a `camunda:property` of an element, or None."""
+    for prop in node.iterfind("bpmn:extensionElements/camunda:properties/camunda:property", NS):
+        if prop.get("name") == name:
+            return str(prop.get("value") or "")
+    return None
+
+
+def shape_positions(root: etree._Element) -> dict[str, tuple[float, float]]:
+    positions: dict[str, tuple[float, float]] = {}
+    for shape in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape"):
+        bounds = shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds")
+        element = shape.get("bpmnElement")
+        if bounds is None or not element:
+            continue
+        try:
+            positions[element] = (float(bounds.get("x", "0")), float(bounds.get("y", "0")))
+        except ValueError:
+            continue
+    return positions
+
+
 def process_element(root: etree._Element, process_id: str) -> etree._Element | None:
     for p in root.iterfind(".//bpmn:process", NS):
         if p.get("id") == process_id:
@@ -163,6 +199,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     start_form = Form()
     forms: dict[str, Form] = {}
     names: dict[str, str] = {}
+    letters: dict[str, str] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -171,6 +208,9 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
             names[nid] = str(node.get("name"))
         if node.tag == f"{BPMN}userTask":
             forms[nid] = form_of(node)
+            condition = property_of(node, LETTER_PROPERTY)
+            if condition is not None:
+                letters[nid] = condition.strip() or "True"
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
     lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
@@ -184,4 +224,6 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         forms=forms,
         lanes=lanes,
         element_names=names,
+        letter_conditions=letters,
+        positions={k: v for k, v in shape_positions(root).items() if k in forms},
     )

@@ -20,7 +20,7 @@ from .clock import ensure_aware_utc, frozen_at
 from .errors import ExecutionError, HumanTaskNotReady, ScriptError
 from .forms import Form
 from .parsing import Definition
-from .scripting import RestrictedScriptEngine
+from .scripting import RestrictedScriptEngine, evaluate
 from .serialization import workflow_from_state, workflow_to_state
 from .timers import due_time
 
@@ -225,6 +225,19 @@ class Instance:
             _advance(self.workflow)
         still_waiting = {t.guid for t in self.waiting_timers()}
         return [FiredTimer(t.guid, t.bpmn_id, t.due_at) for t in due if t.guid not in still_waiting]
+
+
+def letter_due(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> bool:
+    """Whether completing user task `bpmn_id` with workflow `data` issues the service's letter."""
+    condition = definition.letter_conditions.get(bpmn_id)
+    if condition is None:
+        return False
+    try:
+        return bool(evaluate(condition, data))
+    except ScriptError:
+        raise
+    except Exception as exc:
+        raise ExecutionError(f"letter condition failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc
 
 
 def validate_start_data(definition: Definition, data: Any) -> dict[str, Any]:

@@ -92,6 +92,8 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "forms": {k: v.to_list() for k, v in definition.forms.items()},
         "lanes": definition.lanes,
         "element_names": definition.element_names,
+        "letter_conditions": definition.letter_conditions,
+        "positions": {k: list(v) for k, v in definition.positions.items()},
     }
 
 
@@ -109,4 +111,6 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         forms={k: Form.from_list(v) for k, v in dct["forms"].items()},
         lanes=dct["lanes"],
         element_names=dct["element_names"],
+        letter_conditions=dct["letter_conditions"],
+        positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
     )

@@ -49,3 +49,10 @@ def load_scenarios(directory: Path) -> list[Scenario]:
 
 def all_scenarios() -> list[Scenario]:
     return load_scenarios(PROCESSES) + load_scenarios(FIXTURES)
+
+
+def scenario_authority(scenario: Scenario) -> dict[str, str]:
+    """The `authority` data a scenario runs under: `start.authority` is delegated or forwarded."""
+    status = scenario.start.get("authority", "delegated")
+    office = "DPMPTSP Kabupaten Penajam Paser Utara" if status == "forwarded" else ""
+    return {"status": status, "office": office, "legal_basis": ""}

@@ -250,7 +250,11 @@ def request_register(
         errors["data"] = form_errors_text(exc.errors)
     if errors:
         raise InvalidInput(errors)
-    initial = {**cleaned, "applicant": applicant_values}
+    initial = {
+        **cleaned,
+        "applicant": applicant_values,
+        "authority": {"status": "delegated", "office": "", "legal_basis": ""},
+    }
     try:
         running = engine.Instance.start(runtime, initial, now=now)
     except engine.EngineError as exc:

@@ -10,7 +10,7 @@ import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 import engine
-from tests.scenario import PROCESSES, Scenario, all_scenarios
+from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
 
 SCENARIOS = all_scenarios()
 T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # Monday 08:30 WITA
@@ -41,6 +41,7 @@ def test_scenario(scenario: Scenario) -> None:
     stored = engine.definition_from_dict(json.loads(json.dumps(engine.definition_to_dict(definition))))
     now = T0
     data = {
+        "authority": scenario_authority(scenario),
         **engine.validate_start_data(stored, scenario.start.get("data", {})),
         "applicant": scenario.start["applicant"],
     }
