@@ -43,8 +43,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal.accounts",
     "portal.directory",
+    "portal.catalogue",
     "portal.workflow",
     "portal.web",
+    "portal.letters",
+    "portal.documents",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +166,25 @@ CELERY_BEAT_SCHEDULE = {
 
 PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")
 PATEN_PROCESSES_DIR = BASE_DIR / "processes"
+# Letters: the base of the verification links printed as QR codes, where issued PDFs are kept
+# (outside the database) and the office named in the letterhead and the signature block.
+PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL", "http://127.0.0.1:8000")
+PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
+PATEN_OFFICE = {
+    "regency": "PEMERINTAH KABUPATEN PENAJAM PASER UTARA",
+    "district": "KECAMATAN BABULU",
+    "address": os.environ.get("PATEN_OFFICE_ADDRESS", "Babulu, Kabupaten Penajam Paser Utara, Kalimantan Timur"),
+    "city": "Babulu",
+    "camat_title": "Camat Babulu",
+    "deputy_title": "Sekretaris Kecamatan",
+    "short": "KEC-BBL",
+}
+
+# Requirement documents citizens and the counter upload: kept outside the database and outside any
+# static or public URL; served only through the API to who may see the request.
+PATEN_MEDIA_DIR = Path(os.environ.get("PATEN_MEDIA_DIR", VAR_DIR / "media"))
+PATEN_DOCUMENT_MAX_BYTES = int(os.environ.get("PATEN_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+PATEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("PATEN_DOCUMENT_MAX_PIXELS", "40000000"))
 
 LOGGING = {
     "version": 1,

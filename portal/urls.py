@@ -6,9 +6,14 @@ from portal.accounts.apis import TokenObtainApi
 
 urlpatterns = [
     path("", include("portal.web.urls")),
+    path("", include("portal.catalogue.urls_pages")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("api/v1/services/", include("portal.catalogue.urls")),
+    path("api/v1/requests/<str:tracking_number>/", include("portal.documents.urls")),
     path("api/v1/", include("portal.workflow.urls")),
+    path("api/v1/letters/", include("portal.letters.urls")),
+    path("verifikasi/", include("portal.letters.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

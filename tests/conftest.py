@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Files the portal writes during tests (letters, uploaded documents) go to a throwaway folder,
+# never into var/. Set before Django reads its settings.
+_FILES = Path(tempfile.mkdtemp(prefix="paten-test-files-"))
+os.environ.setdefault("PATEN_LETTERS_DIR", str(_FILES / "letters"))
+os.environ.setdefault("PATEN_MEDIA_DIR", str(_FILES / "media"))
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "uji-rahasia-2026"
@@ -22,17 +30,35 @@ def users(db: Any, settings: Any) -> dict[str, Any]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     from portal.accounts.services import demo_users_ensure
+    from portal.directory.services import villages_sync
 
     demo_users_ensure(password=PASSWORD)
+    villages_sync()  # reference data from a migration; a transactional test's flush removes it
     return {u.username: u for u in get_user_model().objects.all()}
 
 
 @pytest.fixture
 def deployed(db: Any) -> dict[str, Any]:
+    """Every service of processes/ deployed, with its standard, authority row and letter template."""
+    from portal.catalogue.services import catalogue_sync
     from portal.workflow.services import definitions_deploy
 
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
-    return {r.definition.code: r.definition for r in definitions_deploy(files=files)}
+    result = {r.definition.code: r.definition for r in definitions_deploy(files=files)}
+    catalogue_sync(directory=ROOT / "processes")
+    return result
+
+
+def authority_set(code: str, status: str, *, office: str = "", note: str = "") -> Any:
+    """Put one service under `status` from today on (the registry as an admin would edit it)."""
+    from django.utils import timezone
+
+    from portal.catalogue.models import AuthorityRule, Service
+
+    service, _ = Service.objects.get_or_create(code=code, defaults={"name": code, "kind": "non_perizinan"})
+    return AuthorityRule.objects.create(
+        service=service, status=status, office=office, note=note, in_force_from=timezone.localdate()
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -85,6 +86,7 @@ class HumanTaskOutput(serializers.Serializer):
 
 class ApplicantInput(InputSerializer):
     nik = serializers.CharField(max_length=32)
+    kk = serializers.CharField(max_length=32, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200)
     desa = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -131,13 +133,14 @@ class RequestOutput(serializers.Serializer):
     @extend_schema(
         responses=inline_serializer(
             "ApplicantOutput",
-            {"nik": serializers.CharField(), "name": serializers.CharField(),
+            {"nik": serializers.CharField(), "kk": serializers.CharField(), "name": serializers.CharField(),
              "desa": serializers.CharField(), "phone": serializers.CharField()},
         )
     )  # fmt: skip
     def get_applicant(self, obj: ProcessInstance) -> dict[str, str]:
         return {
             "nik": obj.applicant_nik,
+            "kk": obj.applicant_kk,
             "name": obj.applicant_name,
             "desa": obj.applicant_village.name,
             "phone": obj.applicant_phone,
@@ -148,8 +151,22 @@ class RequestStatusOutput(RequestOutput):
     current_steps = StepOutput(many=True)
 
 
+class RequestLetterOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    signer_name = serializers.CharField()
+    pdf_url = serializers.CharField()
+    verification_url = serializers.CharField()
+
+
 class RequestDetailOutput(RequestStatusOutput):
     history = HistoryItemOutput(many=True)
+    missing_requirements = serializers.ListField(
+        child=serializers.CharField(), help_text="required documents the counter marked missing"
+    )
+    letters = RequestLetterOutput(many=True)
 
 
 def _request_status(instance: ProcessInstance) -> dict[str, Any]:
@@ -159,9 +176,28 @@ def _request_status(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
+    from portal.documents.selectors import missing_requirements
+    from portal.letters.selectors import letters_for_instance, verification_url
+
     data = _request_status(instance)
     data["history"] = HistoryItemOutput(
         selectors.request_history(instance, show_people=is_officer(user)), many=True
+    ).data
+    data["missing_requirements"] = missing_requirements(instance)
+    data["letters"] = RequestLetterOutput(
+        [
+            {
+                "id": letter.pk,
+                "number": letter.number,
+                "title": letter.title,
+                "issued_at": letter.issued_at,
+                "signer_name": letter.signer_name,
+                "pdf_url": reverse("letter-pdf", kwargs={"letter_id": letter.pk}),
+                "verification_url": verification_url(letter.verification_token),
+            }
+            for letter in letters_for_instance(instance)
+        ],
+        many=True,
     ).data
     return data
 

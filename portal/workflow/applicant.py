@@ -1,4 +1,4 @@
-"""Validation of the applicant block of a request (identity number, name, village, phone)."""
+"""Validation of the applicant block of a request (NIK, KK, name, village, phone)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from portal.directory.identity import kk_problem, nik_problem
 from portal.directory.models import Village
 from portal.directory.selectors import village_find
 
-
-def nik_problem(nik: str) -> str | None:
-    """Why `nik` is not a well-formed NIK, or None. The region prefix is not required to be local."""
-    if not re.fullmatch(r"[0-9]{16}", nik):
-        return _("NIK harus 16 angka.")
-    province = int(nik[0:2])
-    day, month = int(nik[6:8]), int(nik[8:10])
-    if province < 11 or province > 96:
-        return _("Dua angka pertama NIK bukan kode provinsi yang berlaku.")
-    if day > 40:
-        day -= 40
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return _("Bagian tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid.")
-    if nik[12:] == "0000":
-        return _("Nomor urut NIK (4 angka terakhir) tidak boleh 0000.")
-    return None
+APPLICANT_KEYS = ("nik", "kk", "name", "desa", "phone")
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -46,7 +32,7 @@ def applicant_clean(raw: Any) -> tuple[dict[str, str], Village]:
     if not isinstance(raw, dict):
         raise ApplicantInvalid({"non_field_errors": [_("Data pemohon harus berupa objek.")]})
     values: dict[str, str] = {}
-    for key in ("nik", "name", "desa", "phone"):
+    for key in APPLICANT_KEYS:
         value = raw.get(key, "")
         if value is None:
             value = ""
@@ -55,13 +41,17 @@ def applicant_clean(raw: Any) -> tuple[dict[str, str], Village]:
             continue
         values[key] = value.strip()
     for key in raw:
-        if key not in ("nik", "name", "desa", "phone"):
+        if key not in APPLICANT_KEYS:
             errors[str(key)[:50]] = [_("Isian ini tidak dikenal.")]
     village = None
     if "nik" in values:
         problem = nik_problem(values["nik"])
         if problem:
             errors["nik"] = [problem]
+    if values.get("kk"):
+        problem = kk_problem(values["kk"])
+        if problem:
+            errors["kk"] = [problem]
     if "name" in values:
         if not values["name"]:
             errors["name"] = [_("Nama pemohon wajib diisi.")]

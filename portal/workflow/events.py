@@ -93,6 +93,20 @@ def timer_fired(instance: ProcessInstance, *, at: datetime, payload: dict[str, A
     return _append(instance, EventType.TIMER_FIRED, None, at, payload)
 
 
+def letter_issued(instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
+    return _append(instance, EventType.LETTER_ISSUED, actor, at, payload)
+
+
+def document_uploaded(instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
+    return _append(instance, EventType.DOCUMENT_UPLOADED, actor, at, payload)
+
+
+def requirements_checked(
+    instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]
+) -> InstanceEvent:
+    return _append(instance, EventType.REQUIREMENTS_CHECKED, actor, at, payload)
+
+
 def instance_completed(instance: ProcessInstance, *, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
     return _append(instance, EventType.INSTANCE_COMPLETED, None, at, payload)
 

@@ -50,6 +50,7 @@ class ProcessInstance(models.Model):
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
     status = models.CharField(max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING)
     applicant_nik = models.CharField(_("NIK pemohon"), max_length=16, db_index=True)
+    applicant_kk = models.CharField(_("nomor KK"), max_length=16, blank=True)
     applicant_name = models.CharField(_("nama pemohon"), max_length=100)
     applicant_village = models.ForeignKey(
         "directory.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa")

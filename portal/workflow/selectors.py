@@ -58,6 +58,7 @@ HISTORY_TYPES = (
     EventType.INSTANCE_STARTED,
     EventType.HUMAN_TASK_COMPLETED,
     EventType.TIMER_FIRED,
+    EventType.LETTER_ISSUED,
     EventType.INSTANCE_COMPLETED,
 )
 

@@ -22,6 +22,10 @@ from django.utils.translation import gettext as _
 import engine
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
+from portal.catalogue.enums import AuthorityStatus
+from portal.catalogue.models import AuthorityRule
+from portal.catalogue.selectors import authority_data, authority_in_force
+from portal.catalogue.services import refusal_record
 
 from . import events
 from .applicant import ApplicantInvalid, applicant_clean
@@ -113,6 +117,14 @@ def _definition_deploy_one(*, source: bytes, definition: engine.Definition, by: 
 
 
 # --- persistence of one instance -----------------------------------------------------------------
+
+
+def instance_lock(instance_id: int) -> ProcessInstance | None:
+    """Lock an instance row for a command of another app (call inside transaction.atomic()).
+
+    Whoever appends events must save `last_event_seq` and `last_event_hash` afterwards.
+    """
+    return _lock_instance(instance_id)
 
 
 def _lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
@@ -219,6 +231,18 @@ def _engine_failure(exc: engine.EngineError) -> ProcessFailed:
 # --- requests ------------------------------------------------------------------------------------
 
 
+def not_available_message(rule: AuthorityRule) -> str:
+    """Why a service cannot be served here and where to go instead, in the citizen's words."""
+    text = _(
+        "Layanan %(name)s tidak dapat diproses di Kecamatan Babulu karena kewenangannya tidak dilimpahkan kepada camat."
+    ) % {"name": rule.service.name}
+    if rule.office:
+        text += " " + _("Silakan mengajukan ke %(office)s.") % {"office": rule.office}
+    if rule.note:
+        text += " " + rule.note
+    return text
+
+
 def _tracking_number(now: datetime) -> str:
     local = timezone.localtime(now)
     suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
@@ -233,6 +257,10 @@ def request_register(
     roles = user_roles(actor)
     if not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
         raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    rule = authority_in_force(str(service_code), on=timezone.localdate(now))
+    if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
+        refusal_record(service=rule.service, rule=rule, actor=actor, now=now)
+        raise InvalidInput({"service": [not_available_message(rule)]})
     definition = (
         ProcessDefinition.objects.filter(code=service_code, is_active=True).defer("spec_json", "bpmn_source").first()
     )
@@ -253,7 +281,7 @@ def request_register(
     initial = {
         **cleaned,
         "applicant": applicant_values,
-        "authority": {"status": "delegated", "office": "", "legal_basis": ""},
+        "authority": authority_data(rule),
     }
     try:
         running = engine.Instance.start(runtime, initial, now=now)
@@ -268,6 +296,7 @@ def request_register(
                     tracking_number=tracking_number,
                     definition=definition,
                     applicant_nik=applicant_values["nik"],
+                    applicant_kk=applicant_values.get("kk", ""),
                     applicant_name=applicant_values["name"],
                     applicant_village=village,
                     applicant_phone=applicant_values.get("phone", ""),
@@ -398,8 +427,32 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
                 "role": human_task.role, "data": cleaned,
             },
         )  # fmt: skip
+        _letter_if_due(instance, running, human_task, actor=actor, now=now)
         _persist(instance, running, now=now, ready_before=ready_before)
         return human_task
+
+
+def _letter_if_due(
+    instance: ProcessInstance, running: engine.Instance, human_task: HumanTask, *, actor: Any, now: datetime
+) -> None:
+    """Issue the service's letter when the completed step is the signing one and its condition holds."""
+    data = {**running.data, **(human_task.completed_data or {})}
+    try:
+        due = engine.letter_due(running.definition, human_task.bpmn_id, data)
+    except engine.EngineError as exc:
+        raise _engine_failure(exc) from exc
+    if not due:
+        return
+    from portal.letters.services import capacity_for, letter_issue
+
+    letter = letter_issue(
+        instance=instance, human_task=human_task, signer=actor, capacity=capacity_for(actor), data=data, now=now
+    )
+    events.letter_issued(
+        instance, actor=actor, at=now,
+        payload={"letter_id": letter.pk, "number": letter.number, "sha256": letter.sha256,
+                 "capacity": letter.signer_capacity, "human_task_id": human_task.pk},
+    )  # fmt: skip
 
 
 # --- timers --------------------------------------------------------------------------------------

@@ -175,13 +175,23 @@ def test_unknown_service_is_a_field_error(api: Any, deployed: Any) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("nik", "123", "NIK harus 16 angka."),
-        ("nik", "64090345089000AB", "NIK harus 16 angka."),
-        ("nik", "64090345089000021", "NIK harus 16 angka."),
+        ("nik", "123", "NIK harus terdiri dari 16 angka."),
+        ("nik", "64090345089000AB", "NIK harus terdiri dari 16 angka."),
+        ("nik", "64090345089000021", "NIK harus terdiri dari 16 angka."),
         ("nik", "0509034508900002", "Dua angka pertama NIK bukan kode provinsi yang berlaku."),
-        ("nik", "6409039908900002", "Bagian tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid."),
-        ("nik", "6409034513900002", "Bagian tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid."),
+        ("nik", "6409039908900002", "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) bukan tanggal yang benar."),
+        ("nik", "6409034513900002", "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) bukan tanggal yang benar."),
         ("nik", "6409034508900000", "Nomor urut NIK (4 angka terakhir) tidak boleh 0000."),
+        ("nik", "6409037102900002", "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) bukan tanggal yang benar."),
+        ("nik", "6400034508900002", "Kode kabupaten/kota dan kecamatan pada NIK (angka ke-3 sampai ke-6) tidak valid."),
+        ("kk", "640903120320000", "Nomor KK harus terdiri dari 16 angka."),
+        (
+            "kk",
+            "6409033102200001",
+            "Tanggal pencatatan pada Nomor KK (angka ke-7 sampai ke-12) bukan tanggal yang benar.",
+        ),
+        ("kk", "6409031203200000", "Nomor urut pada Nomor KK (4 angka terakhir) tidak boleh 0000."),
+        ("kk", "9909031203200001", "Dua angka pertama Nomor KK bukan kode provinsi yang berlaku."),
         ("desa", "Atlantis", "Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu."),
         ("phone", "12345", "Nomor telepon tidak valid. Contoh: 081234567890."),
         ("phone", "0812-ABCD-7890", "Nomor telepon tidak valid. Contoh: 081234567890."),
@@ -206,7 +216,7 @@ def test_every_applicant_and_data_error_is_reported_at_once(api: Any, deployed: 
     assert response.status_code == 400
     assert response.json() == {
         "applicant": {
-            "nik": ["NIK harus 16 angka."],
+            "nik": ["NIK harus terdiri dari 16 angka."],
             "desa": ["Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu."],
             "phone": ["Nomor telepon tidak valid. Contoh: 081234567890."],
         },

@@ -61,3 +61,14 @@ def test_roles_that_may_not_register_are_refused(api: Any, users: Any, deployed:
         )  # fmt: skip
         assert response.status_code == 403, username
     assert ProcessInstance.objects.count() == 0
+
+
+def test_a_valid_family_card_number_is_kept_with_the_request(api: Any, deployed: Any) -> None:
+    applicant = {**SKTM_APPLICANT, "kk": "6409031203150007"}
+    created = api("loket1").post(
+        "/api/v1/requests/",
+        {"service": "sktm", "applicant": applicant, "data": {"keperluan": "Sekolah"}},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["applicant"]["kk"] == "6409031203150007"

@@ -16,7 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from tests.scenario import Scenario, all_scenarios
+from portal.catalogue.services import catalogue_sync
+from tests.conftest import authority_set
+from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
 
 USER_OF_ROLE = {"loket": "loket1", "kasi": "kasi1", "sekcam": "sekcam1", "camat": "camat1", "pemohon": "loket1"}
 
@@ -26,6 +28,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
     out = io.StringIO()
     call_command("process_deploy", str(scenario.bpmn), stdout=out)
     assert out.getvalue().startswith(f"{scenario.code} version 1 sha256 ")
+    catalogue_sync(directory=PROCESSES)
+    authority = scenario_authority(scenario)
+    authority_set(scenario.code, authority["status"], office=authority["office"])
 
     created = api("loket1").post(
         "/api/v1/requests/",

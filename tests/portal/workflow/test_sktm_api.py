@@ -101,3 +101,51 @@ def test_token_login_refuses_wrong_password_and_slows_down_guessing(users: Any) 
     ]
     assert 429 in codes, codes
     cache.clear()
+
+
+def test_signed_sktm_has_a_letter_whose_copy_verifies_and_a_tampered_one_does_not(api: Any, deployed: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    created = api("loket1").post(
+        "/api/v1/requests/", {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Beasiswa"}},
+        format="json",
+    )  # fmt: skip
+    tn = created.json()["tracking_number"]
+    for username, data in [
+        ("loket1", {"hasil_pemeriksaan": "lengkap"}),
+        ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+        ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
+        ("sekcam1", {"paraf_sekcam": True}),
+        ("camat1", {"keputusan": "setuju"}),
+    ]:
+        task = _only_task(api, username, tn)
+        assert (
+            api(username).post(f"/api/v1/tasks/{task['id']}/complete/", {"data": data}, format="json").status_code
+            == 200
+        )
+
+    detail = api("loket1").get(f"/api/v1/requests/{tn}/").json()
+    (letter,) = detail["letters"]
+    assert letter["number"].startswith("474/0001/KEC-BBL/") and letter["signer_name"]
+    assert any(h["type"] == "letter_issued" for h in detail["history"])
+    pdf = api("loket1").get(letter["pdf_url"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
+    token = letter["verification_url"].rstrip("/").rsplit("/", 1)[-1]
+
+    public = _anonymous_client()
+    page = public.get(f"/verifikasi/{token}/")
+    assert page.status_code == 200 and letter["number"] in page.content.decode()
+    assert SKTM_APPLICANT["name"] not in page.content.decode()
+    same = public.post(f"/api/v1/letters/verify/{token}/", {"file": SimpleUploadedFile("s.pdf", content)})
+    assert same.status_code == 200 and same.json()["valid"] is True
+    tampered = content.replace(b"Siti Aminah", b"Siti Aminat") if b"Siti Aminah" in content else content + b"\n"
+    changed = public.post(f"/api/v1/letters/verify/{token}/", {"file": SimpleUploadedFile("s.pdf", tampered)})
+    assert changed.json()["valid"] is False
+    assert public.get("/verifikasi/", {"nomor": "474/9999/KEC-BBL/I/2026"}).status_code == 404
+
+
+def _anonymous_client() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 import engine
 from portal.accounts.services import demo_users_ensure
+from portal.catalogue.services import CatalogueFileError, catalogue_sync
 from portal.directory.services import villages_sync
 from portal.workflow import services as workflow_services
 
@@ -27,7 +28,12 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError("processes/ has errors; nothing deployed", returncode=1) from exc
+        try:
+            catalogue = catalogue_sync(directory=settings.PATEN_PROCESSES_DIR)
+        except CatalogueFileError as exc:
+            raise CommandError(f"processes/: {exc}", returncode=1) from exc
         self.stdout.write(f"users: {', '.join(users)}")
+        self.stdout.write(f"catalogue: {catalogue.services} services, {catalogue.standards_new} new standard versions")
         self.stdout.write(f"villages: {villages}")
         for r in results:
             self.stdout.write(

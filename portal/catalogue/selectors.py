@@ -1,0 +1,76 @@
+"""Reads of the catalogue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .enums import AuthorityStatus
+from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
+
+
+def authority_in_force(service_code: str, *, on: date | None = None) -> AuthorityRule | None:
+    """The registry row that applies to `service_code` on `on` (office date), if any."""
+    on = on or timezone.localdate()
+    return (
+        AuthorityRule.objects.select_related("service")
+        .filter(service__code=service_code, in_force_from__lte=on)
+        .filter(Q(in_force_until__isnull=True) | Q(in_force_until__gte=on))
+        .order_by("-in_force_from", "-id")
+        .first()
+    )
+
+
+def authority_data(rule: AuthorityRule | None) -> dict[str, str]:
+    """The `authority` dict every new instance receives (no rule: decided here)."""
+    if rule is None:
+        return {"status": AuthorityStatus.DELEGATED, "office": "", "legal_basis": ""}
+    return {"status": rule.status, "office": rule.office, "legal_basis": rule.legal_basis_number}
+
+
+def service_find(code: str) -> Service | None:
+    return Service.objects.filter(code=str(code)[:64]).first()
+
+
+def services_published() -> QuerySet[Service]:
+    return Service.objects.order_by("name").prefetch_related("standards")
+
+
+def standard_current(service: Service) -> ServiceStandard | None:
+    return service.standards.filter(is_current=True).first()
+
+
+def service_requirements(service_code: str) -> list[dict[str, Any]]:
+    """The requirement checklist of a service's current standard: [{code, name, required}]."""
+    standard = ServiceStandard.objects.filter(service__code=service_code, is_current=True).first()
+    if standard is None:
+        return []
+    return [dict(item) for item in standard.content.get("requirements", [])]
+
+
+def declaration_current() -> ServiceDeclaration | None:
+    return ServiceDeclaration.objects.first()
+
+
+def refusals_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
+    """Refused requests counted per service and month."""
+    qs = RefusedRequest.objects.all()
+    if year is not None:
+        qs = qs.filter(month__year=year)
+    rows = (
+        qs.values("service__code", "service__name", "month")
+        .annotate(count=Count("id"))
+        .order_by("month", "service__code")
+    )
+    return [
+        {
+            "service": r["service__code"],
+            "name": r["service__name"],
+            "month": r["month"].strftime("%Y-%m"),
+            "count": r["count"],
+        }
+        for r in rows
+    ]

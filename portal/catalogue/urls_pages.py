@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("layanan/", views.service_list, name="service-list"),
+    path("layanan/<slug:code>/", views.service_page, name="service-page"),
+    path("maklumat/", views.declaration_page, name="declaration"),
+]

@@ -1,0 +1,120 @@
+"""Reads of the letters app: templates, letters for the public check and for authorised users."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.accounts.selectors import can_read_any_request
+from portal.workflow.errors import NotFound
+
+from .errors import LetterFileCorrupt
+from .models import Letter, LetterTemplate
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def letter_template_latest(*, service_code: str) -> LetterTemplate | None:
+    """The template a new letter of the service uses: the row stored last."""
+    return LetterTemplate.objects.filter(service_code=service_code).order_by("-id").first()
+
+
+# --- public verification -------------------------------------------------------------------------
+
+
+def verification_url(token: str) -> str:
+    """The public link printed as the letter's QR code."""
+    path = reverse("letter-verify-page", kwargs={"token": token})
+    return settings.PATEN_PUBLIC_URL.rstrip("/") + path
+
+
+def letter_by_token(token: str) -> Letter | None:
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    return Letter.objects.filter(verification_token=token).first()
+
+
+def letter_by_number(number: str) -> Letter | None:
+    """The letter with exactly this number (spaces around it and letter case do not matter)."""
+    cleaned = str(number).strip()[:100]
+    if not cleaned:
+        return None
+    return Letter.objects.filter(number__iexact=cleaned).order_by("id").first()
+
+
+def sha256_of_chunks(chunks: Iterable[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def letter_copy_matches(letter: Letter, *, sha256: str) -> bool:
+    """Whether a copy whose bytes hash to `sha256` is exactly the PDF that was issued."""
+    return bool(sha256) and sha256 == letter.sha256
+
+
+# --- authorised access ---------------------------------------------------------------------------
+
+
+def letter_for_user(user: Any, letter_id: int) -> Letter:
+    """The letter if `user` may download it (officers, auditors, admins, the applicant); NotFound otherwise."""
+    letter = Letter.objects.select_related("instance").filter(pk=letter_id).first()
+    if letter is None:
+        raise NotFound(_("Surat tidak ditemukan."))
+    if can_read_any_request(user):
+        return letter
+    applicant_id = letter.instance.applicant_user_id
+    if applicant_id is not None and applicant_id == getattr(user, "pk", None):
+        return letter
+    raise NotFound(_("Surat tidak ditemukan."))
+
+
+def letters_for_instance(instance: Any) -> QuerySet[Letter]:
+    return Letter.objects.filter(instance=instance).order_by("issued_at", "id")
+
+
+def letter_file_path(letter: Letter) -> Path:
+    return Path(settings.PATEN_LETTERS_DIR) / letter.file_path
+
+
+def letter_pdf_bytes(letter: Letter) -> bytes:
+    """The stored PDF, checked against the sha256 recorded when it was issued."""
+    try:
+        content = letter_file_path(letter).read_bytes()
+    except OSError as exc:
+        raise LetterFileCorrupt(_("Berkas surat %(number)s tidak ditemukan.") % {"number": letter.number}) from exc
+    if hashlib.sha256(content).hexdigest() != letter.sha256:
+        raise LetterFileCorrupt(_("Berkas surat %(number)s telah berubah.") % {"number": letter.number})
+    return content
+
+
+def letter_files_problems() -> list[str]:
+    """Issued letters whose PDF is missing or changed, and PDFs under PATEN_LETTERS_DIR no letter refers to.
+
+    A file nobody refers to is left by a signing whose transaction rolled back after the file was
+    written; it is harmless (never served) and may be deleted.
+    """
+    problems = []
+    known = set()
+    for letter in Letter.objects.order_by("id").only("id", "number", "file_path", "sha256"):
+        known.add(letter.file_path)
+        try:
+            letter_pdf_bytes(letter)
+        except LetterFileCorrupt as exc:
+            problems.append(str(exc.message))
+    base = Path(settings.PATEN_LETTERS_DIR)
+    if base.is_dir():
+        for path in sorted(base.rglob("*.pdf")):
+            relative = path.relative_to(base).as_posix()
+            if relative not in known:
+                problems.append(_("Berkas %(path)s bukan milik surat mana pun.") % {"path": relative})
+    return problems

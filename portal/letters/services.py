@@ -1,0 +1,285 @@
+"""Writes of the letters app: loading letter templates and issuing letters.
+
+letter_issue runs inside the caller's transaction (the signing step's completion, which holds the
+instance row lock). The number comes from the service's LetterSequence row, locked with
+select_for_update (on SQLite the write transaction is IMMEDIATE, which serializes writers), so
+no number is used twice; a failed issue rolls back with the caller, so none is skipped either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+
+from . import selectors
+from .enums import SignerCapacity
+from .errors import LetterError, LetterTemplateInvalid
+from .formatting import date_in_words, letter_number
+from .models import Letter, LetterSequence, LetterTemplate
+from .pdf import LetterDocument, letter_pdf
+from .templating import blocks_render, template_problems
+
+LETTER_SUFFIX = ".letter.yaml"
+MAX_TEMPLATE_BYTES = 256 * 1024
+_SERVICE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TemplateFile:
+    service_code: str
+    source: str
+    sha256: str
+    content: dict[str, Any]
+
+
+def _template_file_read(path: Path, *, base: Path) -> tuple[_TemplateFile | None, list[str]]:
+    name = path.relative_to(base).as_posix()
+    code = path.name[: -len(LETTER_SUFFIX)]
+    if not _SERVICE_CODE.fullmatch(code):
+        return None, [f"{name}: " + _("nama berkas harus <kode layanan>.letter.yaml (huruf kecil, angka, -).")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [f"{name}: " + _("tidak dapat dibaca: %(error)s") % {"error": exc.strerror or exc}]
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        limit = {"n": MAX_TEMPLATE_BYTES // 1024}
+        return None, [f"{name}: " + _("berkas terlalu besar (paling besar %(n)d KB).") % limit]
+    try:
+        content = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [f"{name}: " + _("berkas harus berupa teks UTF-8.")]
+    except yaml.YAMLError as exc:
+        return None, [f"{name}: " + _("YAML tidak valid: %(error)s") % {"error": str(exc)[:300]}]
+    problems = template_problems(content)
+    if problems:
+        return None, [f"{name}: {p}" for p in problems]
+    return _TemplateFile(code, name, hashlib.sha256(raw).hexdigest(), content), []
+
+
+def _classification_problems(contents: dict[str, dict[str, Any]]) -> list[str]:
+    """Two services sharing a classification would print the same number for their n-th letter."""
+    owners: dict[str, list[str]] = {}
+    for code, content in sorted(contents.items()):
+        owners.setdefault(content["classification"], []).append(code)
+    return [
+        _("klasifikasi %(classification)s dipakai oleh lebih dari satu layanan (%(services)s); nomor surat akan sama.")
+        % {"classification": classification, "services": ", ".join(codes)}
+        for classification, codes in owners.items()
+        if len(codes) > 1
+    ]
+
+
+def _latest_contents(*, replacing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    contents = {}
+    for code in LetterTemplate.objects.values_list("service_code", flat=True).distinct():
+        latest = selectors.letter_template_latest(service_code=code)
+        if latest is not None:
+            contents[code] = latest.content
+    contents.update(replacing)
+    return contents
+
+
+def letter_templates_sync(*, directory: Path, now: datetime | None = None) -> int:
+    """Load every `<code>.letter.yaml` in `directory`; a new version row for each changed file.
+
+    All files are checked first; if any is refused, LetterTemplateInvalid lists every problem and
+    nothing is stored. Returns how many new versions were stored.
+    """
+    now = now or timezone.now()
+    directory = Path(directory)
+    files: list[_TemplateFile] = []
+    problems: list[str] = []
+    for path in sorted(directory.glob(f"*{LETTER_SUFFIX}")):
+        loaded, file_problems = _template_file_read(path, base=directory)
+        problems.extend(file_problems)
+        if loaded is not None:
+            files.append(loaded)
+    if problems:
+        raise LetterTemplateInvalid(problems)
+    with transaction.atomic():
+        problems = _classification_problems(_latest_contents(replacing={f.service_code: f.content for f in files}))
+        if problems:
+            raise LetterTemplateInvalid(problems)
+        stored = 0
+        for f in files:
+            latest = selectors.letter_template_latest(service_code=f.service_code)
+            if latest is not None and latest.sha256 == f.sha256:
+                continue
+            LetterTemplate.objects.create(
+                service_code=f.service_code, sha256=f.sha256, content=f.content, source=f.source, loaded_at=now
+            )
+            stored += 1
+        return stored
+
+
+def letter_template_create(
+    *, service_code: str, content: Any, source: str, now: datetime | None = None
+) -> LetterTemplate:
+    """Store a new version of a service's template (from the admin); it is used from now on."""
+    now = now or timezone.now()
+    problems = template_problems(content)
+    if not _SERVICE_CODE.fullmatch(str(service_code)):
+        problems.insert(0, _("kode layanan tidak valid (huruf kecil, angka, -)."))
+    if problems:
+        raise LetterTemplateInvalid(problems)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    with transaction.atomic():
+        problems = _classification_problems(_latest_contents(replacing={service_code: content}))
+        if problems:
+            raise LetterTemplateInvalid(problems)
+        return LetterTemplate.objects.create(
+            service_code=service_code,
+            sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            content=content,
+            source=source[:300],
+            loaded_at=now,
+        )
+
+
+# --- signing -------------------------------------------------------------------------------------
+
+
+def capacity_for(user: Any, *, delegation: Any = None) -> SignerCapacity:
+    """In what capacity `user` signs for the camat.
+
+    `delegation` is the record (from the delegation register, to come) naming `user` acting camat
+    (Plh.) on the signing date; when given, the letter is signed as Plh. Otherwise the camat signs
+    as camat and anyone else signs on the camat's behalf (a.n.).
+    """
+    if delegation is not None:
+        return SignerCapacity.PLH
+    if RoleCode.CAMAT in user_roles(user):
+        return SignerCapacity.CAMAT
+    return SignerCapacity.ATAS_NAMA
+
+
+def signature_lines(capacity: SignerCapacity | str, *, position: str | None = None) -> list[str]:
+    """The title lines above the signer's name: ["Camat Babulu"], ["a.n. Camat Babulu",
+    "Sekretaris Kecamatan"] or ["Plh. Camat Babulu"]. `position` is the signer's own post for a.n."""
+    office = settings.PATEN_OFFICE
+    camat = office["camat_title"]
+    capacity = SignerCapacity(capacity)
+    if capacity == SignerCapacity.CAMAT:
+        return [camat]
+    if capacity == SignerCapacity.PLH:
+        return [f"Plh. {camat}"]
+    return [f"a.n. {camat}", position or office.get("deputy_title", "Sekretaris Kecamatan")]
+
+
+def signer_display_name(user: Any) -> str:
+    return str(user.get_full_name()).strip() or str(user.get_username())
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+
+def _sequence_next(*, service_code: str, year: int) -> int:
+    """The next number of the service in the year; the sequence row stays locked until the caller commits."""
+    row, _created = LetterSequence.objects.select_for_update().get_or_create(service_code=service_code, year=year)
+    row.last_number += 1
+    row.save(update_fields=["last_number"])
+    return row.last_number
+
+
+def _file_write(path: Path, content: bytes) -> None:
+    """Write the whole file or nothing (a temporary name, fsync, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("xb") as f:
+        f.write(content)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+def letter_issue(
+    *,
+    instance: Any,
+    human_task: Any,
+    signer: Any,
+    capacity: SignerCapacity | str,
+    data: dict[str, Any],
+    now: datetime,
+) -> Letter:
+    """Number, render and store the letter of a signing step; returns it.
+
+    Call it inside the transaction that completes the signing step. Calling it again for the same
+    step returns the letter already issued. Raises LetterError when the service has no template.
+    """
+    capacity = SignerCapacity(capacity)
+    with transaction.atomic():
+        existing = Letter.objects.filter(human_task=human_task).first()
+        if existing is not None:
+            return existing
+        service_code = instance.definition.code
+        template = selectors.letter_template_latest(service_code=service_code)
+        if template is None:
+            raise LetterError(
+                _("Templat surat untuk layanan %(code)s belum dimuat; surat tidak dapat diterbitkan.")
+                % {"code": service_code}
+            )
+        office = settings.PATEN_OFFICE
+        day = timezone.localdate(now)
+        sequence = _sequence_next(service_code=service_code, year=day.year)
+        number = letter_number(
+            classification=template.content["classification"], sequence=sequence, office_short=office["short"], day=day
+        )
+        token = secrets.token_urlsafe(24)
+        lines = signature_lines(capacity)
+        signer_name = signer_display_name(signer)
+        content = letter_pdf(
+            LetterDocument(
+                office=office,
+                title=template.content["title"],
+                number=number,
+                blocks=blocks_render(template.content, dict(data)),
+                place_and_date=f"{office['city']}, {date_in_words(day)}",
+                signature_lines=lines,
+                signer_name=signer_name,
+                verification_url=selectors.verification_url(token),
+            )
+        )
+        relative = f"{day.year}/{service_code}/{uuid.uuid4().hex}.pdf"
+        letter = Letter.objects.create(
+            instance=instance,
+            human_task=human_task,
+            template=template,
+            service_code=service_code,
+            year=day.year,
+            sequence=sequence,
+            number=number,
+            title=template.content["title"],
+            signer=signer,
+            signer_name=signer_name[:200],
+            signer_capacity=capacity,
+            signature_lines=lines,
+            issued_at=now,
+            sha256=hashlib.sha256(content).hexdigest(),
+            file_path=relative,
+            verification_token=token,
+        )
+        try:
+            _file_write(Path(settings.PATEN_LETTERS_DIR) / relative, content)
+        except OSError as exc:
+            raise LetterError(_("Berkas surat tidak dapat disimpan: %(error)s") % {"error": exc.strerror}) from exc
+        return letter
