@@ -22,5 +22,9 @@ def test_schema_is_valid_and_complete(db: Any, tmp_path: Path) -> None:
         "/api/v1/tasks/{human_task_id}/claim/",
         "/api/v1/tasks/{human_task_id}/complete/",
         "/api/v1/instances/{instance_id}/events/",
+        "/api/v1/services/",
+        "/api/v1/services/{code}/",
+        "/api/v1/requests/{tracking_number}/documents/",
+        "/api/v1/letters/verify/{token}/",
     } <= paths
     assert "tokenAuth" in schema["components"]["securitySchemes"]

@@ -7,7 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
 import engine
 from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
@@ -32,6 +34,9 @@ def test_every_process_has_scenarios() -> None:
     covered = {s.code for s in SCENARIOS}
     assert codes, "processes/ holds no BPMN file"
     assert codes <= covered, f"processes without scenarios: {sorted(codes - covered)}"
+
+
+REACHED: dict[str, set[str]] = {}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
@@ -72,6 +77,22 @@ def test_scenario(scenario: Scenario) -> None:
     assert instance.status is engine.InstanceStatus.COMPLETED
     end = instance.end_event()
     assert end is not None and end[0] == scenario.expect["end"]
+    REACHED.setdefault(scenario.code, set()).update(
+        t.task_spec.bpmn_id for t in instance.workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id
+    )
     final = instance.data
     for key, value in scenario.expect.get("data", {}).items():
         assert final.get(key) == value, f"{key}: {final.get(key)!r} != {value!r}"
+
+
+@pytest.mark.parametrize("code", sorted({s.code for s in SCENARIOS}))
+def test_scenarios_reach_every_step_and_end_of_the_service(code: str) -> None:
+    """Together a service's scenarios complete each of its user tasks and reach each end event."""
+    for scenario in (s for s in SCENARIOS if s.code == code and code not in REACHED):
+        test_scenario(scenario)
+    source = next(s.bpmn for s in SCENARIOS if s.code == code).read_bytes()
+    root = etree.fromstring(source)
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    wanted = {e.get("id") for tag in ("userTask", "endEvent") for e in root.iterfind(f".//bpmn:{tag}", ns)}
+    missed = sorted(wanted - REACHED[code])
+    assert not missed, f"no scenario of {code} reaches: {missed}"

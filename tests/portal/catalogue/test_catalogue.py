@@ -161,3 +161,52 @@ def test_a_not_available_service_is_refused_with_where_to_go_and_counted(
     rule.status = "delegated"
     rule.save()
     assert api("loket1").post("/api/v1/requests/", body, format="json").status_code == 201
+
+
+def _first_steps_after_counter(api: Any, tn: str) -> list[tuple[str, str]]:
+    counter = api("loket1").get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"][0]
+    done = api("loket1").post(
+        f"/api/v1/tasks/{counter['id']}/complete/", {"data": {"hasil_pemeriksaan": "lengkap"}}, format="json"
+    )
+    return [(s["bpmn_id"], s["role"]) for s in done.json()["current_steps"]]
+
+
+def test_switching_the_registry_changes_what_a_new_request_does(api: Any, deployed: Any) -> None:
+    from portal.catalogue.models import RefusedRequest
+    from tests.conftest import authority_set
+
+    body = {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Berobat"}}
+    delegated = api("loket1").post("/api/v1/requests/", body, format="json").json()["tracking_number"]
+    assert _first_steps_after_counter(api, delegated) == [("Task_VerifikasiData", "kasi")]
+
+    authority_set("sktm", "forwarded", office="Dinas Sosial Kabupaten Penajam Paser Utara")
+    forwarded = api("loket1").post("/api/v1/requests/", body, format="json").json()["tracking_number"]
+    assert _first_steps_after_counter(api, forwarded) == [("Task_TeruskanBerkas", "loket")]
+
+    authority_set("sktm", "not_available", office="Dinas Sosial Kabupaten Penajam Paser Utara")
+    refused = api("loket1").post("/api/v1/requests/", body, format="json")
+    assert refused.status_code == 400 and "Dinas Sosial" in refused.json()["service"][0]
+    assert RefusedRequest.objects.filter(service__code="sktm").count() == 1
+    # Requests registered before the switch keep the path they started on.
+    still = api("kasi1").get("/api/v1/tasks/", {"tracking_number": delegated}).json()["results"]
+    assert [t["bpmn_id"] for t in still] == ["Task_VerifikasiData"]
+
+
+def test_every_published_service_is_on_the_public_list_and_in_json(client: Any, deployed: Any) -> None:
+    from django.conf import settings
+
+    standards = sorted(
+        p.name.removesuffix(".standard.yaml") for p in settings.PATEN_PROCESSES_DIR.glob("*.standard.yaml")
+    )
+    services = {s["code"]: s for s in client.get("/api/v1/services/").json()}
+    assert sorted(services) == standards
+    html = client.get("/layanan/").content.decode()
+    for code in standards:
+        assert services[code]["name"] in html
+        detail = client.get(f"/api/v1/services/{code}/").json()
+        assert detail["requirements"] and detail["procedure"] and detail["completion_time"]["text"]
+        assert all(detail["management"][k] for k in ("legal_basis", "facilities", "staff_count", "performance_review"))
+        assert client.get(f"/layanan/{code}/").status_code == 200
+    assert services["imb-kecil"]["authority"]["status"] == "not_available" and not services["imb-kecil"]["online"]
+    assert services["pengantar-ktp-kk"]["authority"]["status"] == "forwarded"
+    assert services["sktm"]["online"] is True

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+import engine
 from portal.catalogue.services import catalogue_sync
 from tests.conftest import authority_set
 from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
@@ -40,6 +41,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
     assert created.status_code == 201, created.content
     tn = created.json()["tracking_number"]
     clock = timezone.now()
+    definition = engine.load_definition(scenario.bpmn.read_bytes(), scenario.bpmn.name)
+    data_so_far = {"applicant": scenario.start["applicant"], **scenario.start.get("data", {})}
+    expected_letters = []
     for number, step in enumerate(scenario.steps, start=1):
         if "fire_timers_after" in step:
             delta = TimerEventDefinition.get_timedelta_from_start(
@@ -58,6 +62,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
             f"/api/v1/tasks/{task['id']}/complete/", {"data": step.get("data", {})}, format="json"
         )
         assert done.status_code == 200, f"step {number}: {done.content!r}"
+        data_so_far.update(step.get("data", {}))
+        if engine.letter_due(definition, step["bpmn_id"], data_so_far):
+            expected_letters.append("camat" if step["role"] == "camat" else "atas_nama")
 
     final = api("loket1").get(f"/api/v1/requests/{tn}/").json()
     assert final["status"] == "completed", final
@@ -69,3 +76,10 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
     timer_events = InstanceEvent.objects.filter(instance=instance, type="timer_fired").count()
     escalated = any("fire_timers_after" in s for s in scenario.steps) and scenario.name.startswith("eskalasi")
     assert timer_events == (1 if escalated else 0)
+    # The signing step issued exactly the letters its condition called for, in the signer's capacity.
+    letters = final["letters"]
+    assert len(letters) == len(expected_letters)
+    from portal.letters.models import Letter
+
+    capacities = list(Letter.objects.filter(instance=instance).order_by("id").values_list("signer_capacity", flat=True))
+    assert capacities == expected_letters
