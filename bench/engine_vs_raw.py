@@ -104,6 +104,13 @@ def portal_seed(service: str, password: str) -> None:
     demo_users_ensure(password=password)  # villages come with the directory migration
     bpmn = PROCESSES / f"{service}.bpmn"
     definitions_deploy(files=[(f"processes/{bpmn.name}", bpmn.read_bytes())])
+    # Standards, the authority registry and letter templates: the signing step issues a letter.
+    from portal.catalogue.services import catalogue_sync
+
+    catalogue_sync(directory=PROCESSES)
+
+
+DELEGATED = {"status": "delegated", "office": "", "legal_basis": ""}
 
 
 # --- service layer -------------------------------------------------------------------------------
@@ -200,7 +207,11 @@ class RawRunner:
     def request(self, *, save: bool = True) -> list[float]:
         start = self.scenario["start"]
         times: list[float] = []
-        initial = {**copy.deepcopy(start.get("data", {})), "applicant": copy.deepcopy(start["applicant"])}
+        initial = {
+            **copy.deepcopy(start.get("data", {})),
+            "applicant": copy.deepcopy(start["applicant"]),
+            "authority": dict(DELEGATED),
+        }
         t0 = time.perf_counter()
         workflow = self.workflow_class(self.spec, self.subprocess_specs)
         workflow.task_tree.data.update(initial)
@@ -251,7 +262,9 @@ class EngineRunner:
         t0 = time.perf_counter()
         now = datetime.now(UTC)
         cleaned = engine.validate_start_data(self.definition, data)
-        running = engine.Instance.start(self.definition, {**cleaned, "applicant": applicant}, now=now)
+        running = engine.Instance.start(
+            self.definition, {**cleaned, "applicant": applicant, "authority": dict(DELEGATED)}, now=now
+        )
         state = json.dumps(running.dump())
         running.ready_human_tasks()
         running.waiting_timers()

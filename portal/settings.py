@@ -158,6 +158,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "render-pending-letters": {"task": "tasks.letters.render_pending_letters_task", "schedule": 60.0},
     "fire-due-timers": {
         "task": "tasks.timers.fire_due_timers_task",
         "schedule": float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30")),
@@ -169,6 +170,9 @@ PATEN_PROCESSES_DIR = BASE_DIR / "processes"
 # Letters: the base of the verification links printed as QR codes, where issued PDFs are kept
 # (outside the database) and the office named in the letterhead and the signature block.
 PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL", "http://127.0.0.1:8000")
+# "celery": a worker draws a signed letter's PDF just after the signing commits (make run starts
+# one); "inline": the signing request draws it itself once its transaction is over.
+PATEN_LETTER_RENDER = os.environ.get("PATEN_LETTER_RENDER", "celery")
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
 PATEN_OFFICE = {
     "regency": "PEMERINTAH KABUPATEN PENAJAM PASER UTARA",

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# Files the portal writes during tests (letters, uploaded documents) go to a throwaway folder,
-# never into var/. Set before Django reads its settings.
-_FILES = Path(tempfile.mkdtemp(prefix="paten-test-files-"))
-os.environ.setdefault("PATEN_LETTERS_DIR", str(_FILES / "letters"))
-os.environ.setdefault("PATEN_MEDIA_DIR", str(_FILES / "media"))
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "uji-rahasia-2026"

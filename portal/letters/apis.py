@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from portal.workflow.apis import InputSerializer
 
 from . import selectors
-from .errors import LetterFileCorrupt
+from .errors import LetterFileCorrupt, LetterNotReady
 from .forms import COPY_MAX_BYTES, too_large_message
 from .presenters import letter_public
 
@@ -38,6 +38,7 @@ class LetterPublicOutput(serializers.Serializer):
     signer_capacity = serializers.CharField()
     signature_lines = serializers.ListField(child=serializers.CharField())
     sha256 = serializers.CharField()
+    ready = serializers.BooleanField(help_text="false while the PDF is still being drawn")
 
 
 def _not_found() -> Response:
@@ -121,6 +122,8 @@ class LetterPdfApi(APIView):
         letter = selectors.letter_for_user(request.user, int(letter_id))
         try:
             content = selectors.letter_pdf_bytes(letter)
+        except LetterNotReady as exc:
+            return Response({"detail": str(exc.message)}, status=409, headers={"Retry-After": "5"})
         except LetterFileCorrupt as exc:
             raise exceptions.APIException(str(exc.message)) from exc
         filename = re.sub(r"[^A-Za-z0-9.-]+", "-", letter.number).strip("-") + ".pdf"

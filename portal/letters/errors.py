@@ -13,6 +13,10 @@ class LetterFileCorrupt(LetterError):
     """The stored PDF of a letter is missing or its bytes no longer match the recorded sha256."""
 
 
+class LetterNotReady(LetterError):
+    """The letter is numbered but its PDF is still being drawn."""
+
+
 class LetterTemplateInvalid(Exception):
     """One or more letter templates were refused; `problems` holds one message per problem."""
 

@@ -76,8 +76,12 @@ class Letter(models.Model):
     signer_capacity = models.CharField(_("kapasitas penanda tangan"), max_length=16, choices=SignerCapacity.choices)
     signature_lines = models.JSONField(_("baris jabatan"), default=list)
     issued_at = models.DateTimeField(_("waktu terbit"))
-    sha256 = models.CharField(_("sidik jari (SHA-256)"), max_length=64)
-    file_path = models.CharField(_("berkas"), max_length=300)
+    # What the letter prints, fixed at signing; the PDF is drawn from it after the signing
+    # command has committed (outside the instance lock), then sha256 and file_path are set.
+    document = models.JSONField(_("isi surat"), default=dict)
+    rendered_at = models.DateTimeField(_("waktu PDF dibuat"), null=True, blank=True)
+    sha256 = models.CharField(_("sidik jari (SHA-256)"), max_length=64, blank=True)
+    file_path = models.CharField(_("berkas"), max_length=300, blank=True)
     verification_token = models.CharField(_("token verifikasi"), max_length=64, unique=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
-from .templating import Block, FieldsBlock, markup_strip, plain_markup
+from .templating import Block, FieldsBlock, TextBlock, markup_strip, plain_markup
 
 QR_FORM_NAME = "PatenVerifikasiQR"
 QR_SIZE = 28 * mm
@@ -63,6 +63,42 @@ class VerificationQr(QrCode):  # type: ignore[misc]
         super().draw()
         self.canv.endForm()
         self.canv.doForm(QR_FORM_NAME)
+
+
+def document_to_json(doc: LetterDocument) -> dict[str, object]:
+    """The letter's printed content as stored with it, so the PDF can be drawn again, identically."""
+    return {
+        "office": dict(doc.office),
+        "title": doc.title,
+        "number": doc.number,
+        "blocks": [
+            {"fields": [list(r) for r in b.rows]} if isinstance(b, FieldsBlock) else {"text": b.markup}
+            for b in doc.blocks
+        ],
+        "place_and_date": doc.place_and_date,
+        "signature_lines": list(doc.signature_lines),
+        "signer_name": doc.signer_name,
+        "verification_url": doc.verification_url,
+    }
+
+
+def document_from_json(data: Mapping[str, object]) -> LetterDocument:
+    blocks: list[Block] = []
+    for raw in data["blocks"]:  # type: ignore[attr-defined]
+        if "fields" in raw:
+            blocks.append(FieldsBlock(tuple((str(a), str(b)) for a, b in raw["fields"])))
+        else:
+            blocks.append(TextBlock(str(raw["text"])))
+    return LetterDocument(
+        office={str(k): str(v) for k, v in data["office"].items()},  # type: ignore[attr-defined]
+        title=str(data["title"]),
+        number=str(data["number"]),
+        blocks=blocks,
+        place_and_date=str(data["place_and_date"]),
+        signature_lines=[str(x) for x in data["signature_lines"]],  # type: ignore[attr-defined]
+        signer_name=str(data["signer_name"]),
+        verification_url=str(data["verification_url"]),
+    )
 
 
 def _paragraph(markup: str, style: str) -> Paragraph:

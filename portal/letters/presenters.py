@@ -22,4 +22,5 @@ def letter_public(letter: Letter) -> dict[str, Any]:
         "signer_capacity_label": letter.get_signer_capacity_display(),
         "signature_lines": list(letter.signature_lines),
         "sha256": letter.sha256,
+        "ready": letter.rendered_at is not None,
     }

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.selectors import can_read_any_request
 from portal.workflow.errors import NotFound
 
-from .errors import LetterFileCorrupt
+from .errors import LetterFileCorrupt, LetterNotReady
 from .models import Letter, LetterTemplate
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -59,7 +59,7 @@ def sha256_of_chunks(chunks: Iterable[bytes]) -> str:
 
 def letter_copy_matches(letter: Letter, *, sha256: str) -> bool:
     """Whether a copy whose bytes hash to `sha256` is exactly the PDF that was issued."""
-    return bool(sha256) and sha256 == letter.sha256
+    return bool(sha256) and bool(letter.sha256) and sha256 == letter.sha256
 
 
 # --- authorised access ---------------------------------------------------------------------------
@@ -88,6 +88,8 @@ def letter_file_path(letter: Letter) -> Path:
 
 def letter_pdf_bytes(letter: Letter) -> bytes:
     """The stored PDF, checked against the sha256 recorded when it was issued."""
+    if letter.rendered_at is None:
+        raise LetterNotReady(_("Surat %(number)s sedang disiapkan; coba lagi sebentar.") % {"number": letter.number})
     try:
         content = letter_file_path(letter).read_bytes()
     except OSError as exc:
@@ -105,7 +107,11 @@ def letter_files_problems() -> list[str]:
     """
     problems = []
     known = set()
-    for letter in Letter.objects.order_by("id").only("id", "number", "file_path", "sha256"):
+    for letter in (
+        Letter.objects.exclude(rendered_at=None)
+        .order_by("id")
+        .only("id", "number", "file_path", "sha256", "rendered_at")
+    ):
         known.add(letter.file_path)
         try:
             letter_pdf_bytes(letter)

@@ -13,9 +13,8 @@ import json
 import os
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from .enums import SignerCapacity
 from .errors import LetterError, LetterTemplateInvalid
 from .formatting import date_in_words, letter_number
 from .models import Letter, LetterSequence, LetterTemplate
-from .pdf import LetterDocument, letter_pdf
+from .pdf import LetterDocument, document_from_json, document_to_json, letter_pdf
 from .templating import blocks_render, template_problems
 
 LETTER_SUFFIX = ".letter.yaml"
@@ -221,10 +220,12 @@ def letter_issue(
     data: dict[str, Any],
     now: datetime,
 ) -> Letter:
-    """Number, render and store the letter of a signing step; returns it.
+    """Number the letter of a signing step and fix what it prints; returns it, not yet drawn.
 
-    Call it inside the transaction that completes the signing step. Calling it again for the same
-    step returns the letter already issued. Raises LetterError when the service has no template.
+    Call it inside the transaction that completes the signing step, then `letter_render` (or
+    `letter_render_after_commit`) once that transaction is over, outside the instance lock:
+    drawing the PDF takes tens of milliseconds. Calling it again for the same step returns the
+    same letter. Raises LetterError when the service has no template.
     """
     capacity = SignerCapacity(capacity)
     with transaction.atomic():
@@ -247,20 +248,17 @@ def letter_issue(
         token = secrets.token_urlsafe(24)
         lines = signature_lines(capacity)
         signer_name = signer_display_name(signer)
-        content = letter_pdf(
-            LetterDocument(
-                office=office,
-                title=template.content["title"],
-                number=number,
-                blocks=blocks_render(template.content, dict(data)),
-                place_and_date=f"{office['city']}, {date_in_words(day)}",
-                signature_lines=lines,
-                signer_name=signer_name,
-                verification_url=selectors.verification_url(token),
-            )
+        document = LetterDocument(
+            office=office,
+            title=template.content["title"],
+            number=number,
+            blocks=blocks_render(template.content, dict(data)),
+            place_and_date=f"{office['city']}, {date_in_words(day)}",
+            signature_lines=lines,
+            signer_name=signer_name,
+            verification_url=selectors.verification_url(token),
         )
-        relative = f"{day.year}/{service_code}/{uuid.uuid4().hex}.pdf"
-        letter = Letter.objects.create(
+        return Letter.objects.create(
             instance=instance,
             human_task=human_task,
             template=template,
@@ -274,12 +272,61 @@ def letter_issue(
             signer_capacity=capacity,
             signature_lines=lines,
             issued_at=now,
-            sha256=hashlib.sha256(content).hexdigest(),
-            file_path=relative,
+            document=document_to_json(document),
             verification_token=token,
         )
-        try:
-            _file_write(Path(settings.PATEN_LETTERS_DIR) / relative, content)
-        except OSError as exc:
-            raise LetterError(_("Berkas surat tidak dapat disimpan: %(error)s") % {"error": exc.strerror}) from exc
+
+
+def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
+    """Draw and store a numbered letter's PDF and record its fingerprint; safe to run twice.
+
+    The drawing happens with no lock held; the same document always gives the same bytes, so two
+    workers racing write identical files and only the first records the result.
+    """
+    letter = Letter.objects.get(pk=letter_id)
+    if letter.rendered_at is not None:
         return letter
+    content = letter_pdf(document_from_json(letter.document))
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"{letter.year}/{letter.service_code}/{letter.pk}-{digest[:16]}.pdf"
+    try:
+        _file_write(Path(settings.PATEN_LETTERS_DIR) / relative, content)
+    except OSError as exc:
+        raise LetterError(_("Berkas surat tidak dapat disimpan: %(error)s") % {"error": exc.strerror}) from exc
+    from portal.workflow import events
+    from portal.workflow.services import instance_lock
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        instance = instance_lock(letter.instance_id)  # lock order: the instance, then its rows
+        fresh = Letter.objects.select_for_update().get(pk=letter_id)
+        if fresh.rendered_at is not None or instance is None:
+            return fresh
+        fresh.sha256, fresh.file_path, fresh.rendered_at = digest, relative, now
+        fresh.save(update_fields=["sha256", "file_path", "rendered_at"])
+        events.letter_issued(
+            instance, actor=None, at=now,
+            payload={"letter_id": fresh.pk, "number": fresh.number, "sha256": digest,
+                     "capacity": fresh.signer_capacity, "human_task_id": fresh.human_task_id},
+        )  # fmt: skip
+        instance.save(update_fields=["last_event_seq", "last_event_hash"])
+        return fresh
+
+
+def letters_render_pending(*, older_than_seconds: int = 0) -> int:
+    """Draw every numbered letter still without a PDF (a lost task, a crash); returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = Letter.objects.filter(rendered_at=None, issued_at__lte=cutoff).values_list("id", flat=True)
+    for letter_id in pending:
+        letter_render(letter_id=letter_id)
+    return len(pending)
+
+
+def letter_render_after_commit(letter_id: int) -> None:
+    """Draw the letter now (inline mode) or hand it to a Celery worker (the default with `make run`)."""
+    if settings.PATEN_LETTER_RENDER == "inline":
+        letter_render(letter_id=letter_id)
+        return
+    from tasks.letters import render_letter_task
+
+    render_letter_task.delay(letter_id)

@@ -159,6 +159,7 @@ class RequestLetterOutput(serializers.Serializer):
     signer_name = serializers.CharField()
     pdf_url = serializers.CharField()
     verification_url = serializers.CharField()
+    ready = serializers.BooleanField(help_text="false while the PDF is still being drawn")
 
 
 class RequestDetailOutput(RequestStatusOutput):
@@ -194,6 +195,7 @@ def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
                 "signer_name": letter.signer_name,
                 "pdf_url": reverse("letter-pdf", kwargs={"letter_id": letter.pk}),
                 "verification_url": verification_url(letter.verification_token),
+                "ready": letter.rendered_at is not None,
             }
             for letter in letters_for_instance(instance)
         ],

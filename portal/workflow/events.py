@@ -93,6 +93,10 @@ def timer_fired(instance: ProcessInstance, *, at: datetime, payload: dict[str, A
     return _append(instance, EventType.TIMER_FIRED, None, at, payload)
 
 
+def letter_numbered(instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
+    return _append(instance, EventType.LETTER_NUMBERED, actor, at, payload)
+
+
 def letter_issued(instance: ProcessInstance, *, actor: Any, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
     return _append(instance, EventType.LETTER_ISSUED, actor, at, payload)
 

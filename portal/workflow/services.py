@@ -427,32 +427,38 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
                 "role": human_task.role, "data": cleaned,
             },
         )  # fmt: skip
-        _letter_if_due(instance, running, human_task, actor=actor, now=now)
+        letter_id = _letter_if_due(instance, running, human_task, actor=actor, now=now)
         _persist(instance, running, now=now, ready_before=ready_before)
-        return human_task
+    if letter_id is not None:
+        # The PDF is drawn after the signing has committed, with no lock held.
+        from portal.letters.services import letter_render_after_commit
+
+        letter_render_after_commit(letter_id)
+    return human_task
 
 
 def _letter_if_due(
     instance: ProcessInstance, running: engine.Instance, human_task: HumanTask, *, actor: Any, now: datetime
-) -> None:
-    """Issue the service's letter when the completed step is the signing one and its condition holds."""
+) -> int | None:
+    """Number the service's letter when the completed step is the signing one and its condition holds."""
     data = {**running.data, **(human_task.completed_data or {})}
     try:
         due = engine.letter_due(running.definition, human_task.bpmn_id, data)
     except engine.EngineError as exc:
         raise _engine_failure(exc) from exc
     if not due:
-        return
+        return None
     from portal.letters.services import capacity_for, letter_issue
 
     letter = letter_issue(
         instance=instance, human_task=human_task, signer=actor, capacity=capacity_for(actor), data=data, now=now
     )
-    events.letter_issued(
+    events.letter_numbered(
         instance, actor=actor, at=now,
-        payload={"letter_id": letter.pk, "number": letter.number, "sha256": letter.sha256,
-                 "capacity": letter.signer_capacity, "human_task_id": human_task.pk},
+        payload={"letter_id": letter.pk, "number": letter.number, "capacity": letter.signer_capacity,
+                 "human_task_id": human_task.pk},
     )  # fmt: skip
+    return int(letter.pk)
 
 
 # --- timers --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +77,7 @@ def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) ->
         # Beat scheduled the timer sweep and the worker ran it, with no broker server anywhere.
         assert any(swept in line and "succeeded" in line for line in output.splitlines()), output[-3000:]
         assert "Traceback" not in output, output[-3000:]
+        _sktm_letter_is_drawn_by_the_worker(base, env.get("PATEN_DEMO_PASSWORD", "paten-demo-2026"), deadline)
         # Ctrl-C stops everything: honcho exits and no process of its group is left.
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
@@ -85,6 +88,50 @@ def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) ->
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def _call(url: str, *, token: str = "", body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _sktm_letter_is_drawn_by_the_worker(base: str, password: str, deadline: float) -> None:
+    """Through the API alone: register, pass every step; the worker draws the signed letter."""
+    tokens = {
+        u: _call(f"{base}/api/v1/auth/token/", body={"username": u, "password": password})["token"]
+        for u in ("loket1", "kasi1", "sekcam1", "camat1")
+    }
+    applicant = {"nik": "6409034508900002", "name": "Siti Aminah", "desa": "Babulu Darat"}
+    created = _call(
+        f"{base}/api/v1/requests/", token=tokens["loket1"],
+        body={"service": "sktm", "applicant": applicant, "data": {"keperluan": "Beasiswa"}},
+    )  # fmt: skip
+    tn = created["tracking_number"]
+    steps = [
+        ("loket1", {"hasil_pemeriksaan": "lengkap"}),
+        ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+        ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
+        ("sekcam1", {"paraf_sekcam": True}),
+        ("camat1", {"keputusan": "setuju"}),
+    ]
+    for user, data in steps:
+        (task,) = _call(f"{base}/api/v1/tasks/?tracking_number={tn}", token=tokens[user])["results"]
+        _call(f"{base}/api/v1/tasks/{task['id']}/complete/", token=tokens[user], body={"data": data})
+    letter: dict[str, Any] = {}
+    while time.monotonic() < deadline + 30:
+        (letter,) = _call(f"{base}/api/v1/requests/{tn}/", token=tokens["loket1"])["letters"]
+        if letter["ready"]:
+            break
+        time.sleep(0.3)
+    assert letter.get("ready"), "the worker did not draw the signed letter"
+    token = letter["verification_url"].rstrip("/").rsplit("/", 1)[-1]
+    verified = _call(f"{base}/api/v1/letters/verify/{token}/")
+    assert verified["valid"] is True and verified["number"] == letter["number"] and len(verified["sha256"]) == 64
 
 
 def _group_gone(pgid: int, *, within: float) -> bool:

@@ -73,11 +73,11 @@ def issue(users: dict[str, Any]) -> Callable[..., Any]:
     """issue(instance, now) -> a letter signed by camat1 for the instance's first step."""
     from django.db import transaction
 
-    from portal.letters.services import letter_issue
+    from portal.letters.services import letter_issue, letter_render
 
     def make(instance: Any, now: dt.datetime, *, signer: str = "camat1", capacity: str = "camat") -> Any:
         with transaction.atomic():
-            return letter_issue(
+            numbered = letter_issue(
                 instance=instance,
                 human_task=instance.human_tasks.order_by("id").first(),
                 signer=users[signer],
@@ -85,5 +85,6 @@ def issue(users: dict[str, Any]) -> Callable[..., Any]:
                 data=workflow_data(instance),
                 now=now,
             )
+        return letter_render(letter_id=numbered.pk)
 
     return make

@@ -24,7 +24,7 @@ def test_a_letter_signed_at_the_signing_step_shows_what_it_must(
     from django.db import transaction
 
     from portal.letters.selectors import letter_pdf_bytes
-    from portal.letters.services import capacity_for, letter_issue
+    from portal.letters.services import capacity_for, letter_issue, letter_render
     from portal.workflow.models import HumanTask
     from portal.workflow.services import human_task_complete
 
@@ -37,10 +37,12 @@ def test_a_letter_signed_at_the_signing_step_shows_what_it_must(
     signing = HumanTask.objects.get(instance=instance, bpmn_id="Task_TandatanganCamat", status="ready")
     camat = users["camat1"]
     with transaction.atomic():
-        letter = letter_issue(
+        numbered = letter_issue(
             instance=instance, human_task=signing, signer=camat, capacity=capacity_for(camat),
             data=workflow_data(instance), now=wita(2026, 11, 27, 10, 15),
         )  # fmt: skip
+    assert numbered.rendered_at is None and numbered.sha256 == ""  # drawn after the signing commits
+    letter = letter_render(letter_id=numbered.pk)
 
     assert letter.number == "474/0001/KEC-BBL/XI/2026"
     assert letter.signer_capacity == "camat" and letter.signature_lines == ["Camat Babulu"]

@@ -116,7 +116,7 @@ def test_the_api_verifies_a_letter_and_a_copy_without_login(letter: Any, pdf: by
     assert body == {
         "valid": True, "title": "SURAT KETERANGAN TIDAK MAMPU", "number": letter.number, "issued_on": "2026-11-27",
         "signer_name": "Sri Sekcam", "signer_capacity": "atas_nama",
-        "signature_lines": ["a.n. Camat Babulu", "Sekretaris Kecamatan"], "sha256": letter.sha256,
+        "signature_lines": ["a.n. Camat Babulu", "Sekretaris Kecamatan"], "sha256": letter.sha256, "ready": True,
     }  # fmt: skip
     same = anonymous.post(url, {"file": SimpleUploadedFile("s.pdf", pdf)}, format="multipart")
     assert same.status_code == 200 and same.json()["valid"] is True

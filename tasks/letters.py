@@ -1,0 +1,19 @@
+"""Drawing signed letters' PDFs outside the signing command. Idempotent: safe to run twice."""
+
+from __future__ import annotations
+
+from .celery import app
+
+
+@app.task(name="tasks.letters.render_letter_task", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def render_letter_task(letter_id: int) -> int:
+    from portal.letters.services import letter_render
+
+    return int(letter_render(letter_id=letter_id).pk)
+
+
+@app.task(name="tasks.letters.render_pending_letters_task")
+def render_pending_letters_task() -> int:
+    from portal.letters.services import letters_render_pending
+
+    return letters_render_pending(older_than_seconds=60)

@@ -1,0 +1,60 @@
+"""A signed letter is numbered inside the signing command and drawn after it, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import SKTM_APPLICANT
+
+STEPS = [
+    ("loket1", {"hasil_pemeriksaan": "lengkap"}),
+    ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+    ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
+    ("sekcam1", {"paraf_sekcam": True}),
+    ("camat1", {"keputusan": "setuju"}),
+]
+
+
+def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(
+    api: Any, deployed: Any, settings: Any, monkeypatch: Any
+) -> None:
+    import tasks.letters as letter_tasks
+    from portal.letters.models import Letter
+    from portal.letters.services import letter_render, letters_render_pending
+    from portal.workflow.events import chain_verify
+    from portal.workflow.models import InstanceEvent, ProcessInstance
+
+    # As with `make run`: the signing hands the drawing to a worker. No worker runs here, so the
+    # queue is the edge of this test's world: record what was sent.
+    settings.PATEN_LETTER_RENDER = "celery"
+    sent: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(letter_tasks.render_letter_task, "delay", lambda *args: sent.append(args))
+    created = api("loket1").post(
+        "/api/v1/requests/", {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Sekolah"}},
+        format="json",
+    )  # fmt: skip
+    tn = created.json()["tracking_number"]
+    for username, data in STEPS:
+        (task,) = api(username).get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"]
+        done = api(username).post(f"/api/v1/tasks/{task['id']}/complete/", {"data": data}, format="json")
+        assert done.status_code == 200, done.content
+
+    letter = Letter.objects.get()
+    assert sent == [(letter.pk,)], "the signing queued the drawing once"
+    assert letter.rendered_at is None and letter.number.startswith("474/0001/")
+    detail = api("loket1").get(f"/api/v1/requests/{tn}/").json()
+    assert detail["letters"][0]["ready"] is False
+    waiting = api("loket1").get(detail["letters"][0]["pdf_url"])
+    assert waiting.status_code == 409 and "sedang disiapkan" in waiting.json()["detail"]
+    page = api(None).get(f"/verifikasi/{letter.verification_token}/").content.decode()
+    assert "sedang disiapkan" in page
+
+    assert letters_render_pending() == 1  # the beat sweep, as after a lost task
+    drawn = letter_render(letter_id=letter.pk)  # and again: nothing more happens
+    assert drawn.rendered_at is not None and len(drawn.sha256) == 64
+    assert letters_render_pending() == 0
+    instance = ProcessInstance.objects.get(tracking_number=tn)
+    types = list(InstanceEvent.objects.filter(instance=instance).values_list("type", flat=True))
+    assert types.count("letter_numbered") == 1 and types.count("letter_issued") == 1
+    assert chain_verify(instance) == []
+    assert api("loket1").get(detail["letters"][0]["pdf_url"]).status_code == 200

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the portal's own, with files kept out of var/ and letters drawn inline."""
+
+import tempfile
+from pathlib import Path
+
+from portal.settings import *  # noqa: F403
+
+_FILES = Path(tempfile.mkdtemp(prefix="paten-test-files-"))
+PATEN_LETTERS_DIR = _FILES / "letters"
+PATEN_MEDIA_DIR = _FILES / "media"
+# The signing request draws its letter itself once its transaction is over (no worker in unit
+# tests); tests/integration/ starts real workers.
+PATEN_LETTER_RENDER = "inline"
