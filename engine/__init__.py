@@ -1,7 +1,7 @@
 """The PATEN workflow engine: plain Python over SpiffWorkflow. No Django, DRF or Celery here.
 
 Public API: lint and load a definition, store/restore it, start an instance, act on human
-tasks, list and fire timers, save and restore instance state.
+tasks, list and fire timers, save and restore instance state; the office's working-day calendar.
 """
 
 from .clock import current_time, frozen_at
@@ -30,12 +30,33 @@ from .runtime import (
     validate_start_data,
 )
 from .serialization import SERIALIZER_VERSION, definition_from_dict, definition_to_dict
+from .workcal import (
+    DEFAULT_OFFICE_HOURS,
+    DEFAULT_RAMADAN_HOURS,
+    KNOWN_RAMADAN,
+    DayHours,
+    DayInfo,
+    DayOverride,
+    OfficeHours,
+    RamadanPeriod,
+    WorkCalendar,
+    current_calendar,
+    indonesian_holidays,
+    set_default_calendar,
+    use_calendar,
+)
 from .xmlsafe import MAX_BPMN_BYTES
 
 __all__ = [
+    "DEFAULT_OFFICE_HOURS",
+    "DEFAULT_RAMADAN_HOURS",
+    "KNOWN_RAMADAN",
     "LANE_ROLES",
     "MAX_BPMN_BYTES",
     "SERIALIZER_VERSION",
+    "DayHours",
+    "DayInfo",
+    "DayOverride",
     "Definition",
     "DefinitionError",
     "EngineError",
@@ -49,20 +70,27 @@ __all__ = [
     "HumanTaskNotReady",
     "Instance",
     "InstanceStatus",
+    "OfficeHours",
     "Problem",
+    "RamadanPeriod",
     "Role",
     "ScriptError",
     "Severity",
     "WaitingTimer",
+    "WorkCalendar",
+    "current_calendar",
     "current_time",
     "definition_from_dict",
     "definition_to_dict",
     "errors_of",
     "frozen_at",
+    "indonesian_holidays",
     "letter_due",
     "lint",
     "load_definition",
     "service_code_of",
+    "set_default_calendar",
     "sha256_of",
+    "use_calendar",
     "validate_start_data",
 ]

@@ -32,6 +32,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .clock import current_time, office_today
 from .errors import ScriptError
+from .workcal import current_calendar
 
 MAX_SOURCE_CHARS = 20_000
 MAX_RANGE = 10_000
@@ -75,6 +76,33 @@ def _hours(n: float) -> timedelta:
 
 def _iso(value: datetime | date) -> str:
     return value.isoformat()
+
+
+def _working_days(n: int) -> str:
+    """Deadline (ISO 8601, UTC) at the close of the n-th working day after today, for a timeDate."""
+    return current_calendar().add_working_days(current_time(), n).isoformat()
+
+
+def _working_hours(n: float) -> str:
+    """The moment (ISO 8601, UTC) n office hours from now, for a timeDate."""
+    return current_calendar().add_working_hours(current_time(), n).isoformat()
+
+
+def _is_working_day(day: date | str | None = None) -> bool:
+    """Whether the office is open on `day` (a date or "YYYY-MM-DD" from a form), by default today."""
+    if day is None:
+        return current_calendar().is_working_day(current_time())
+    if isinstance(day, str):
+        # Form date fields arrive as text; a full timestamp counts by its WITA date.
+        day = datetime.fromisoformat(day) if len(day) > 10 else date.fromisoformat(day)
+    return current_calendar().is_working_day(day)
+
+
+def _is_working_time(moment: datetime | str | None = None) -> bool:
+    """Whether the office is open at `moment` (an aware datetime or ISO text), by default now."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return current_calendar().is_working_time(current_time() if moment is None else moment)
 
 
 def _too_big(what: str) -> ValueError:
@@ -135,6 +163,11 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "hours": _hours,
     "iso": _iso,
     "timezone": lambda: UTC,
+    # The office's working-day calendar (engine/workcal.py): holidays, cuti bersama, Ramadan hours.
+    "working_days": _working_days,
+    "working_hours": _working_hours,
+    "is_working_day": _is_working_day,
+    "is_working_time": _is_working_time,
 }
 
 _GUARDS: dict[str, Any] = {

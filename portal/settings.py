@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.web",
     "portal.letters",
     "portal.documents",
+    "portal.officecalendar",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,16 @@ PATEN_OFFICE = {
     "deputy_title": "Sekretaris Kecamatan",
     "short": "KEC-BBL",
 }
+
+# Office hours for working-day deadlines (WITA; spans per weekday, the gaps between them are breaks,
+# a weekday left out is closed). Regular: 37.5 h a week (Perpres 21/2023), the Keppres 68/1995
+# schedule; Ramadan: 32.5 h, the MenPAN-RB circular. The dates of each Ramadan, and days the office
+# opens or closes against the holiday list, are kept in the admin (Kalender kerja kantor).
+_MON_THU, _RAMADAN_MON_THU = ["07:30-12:00", "13:00-16:00"], ["08:00-12:00", "12:30-15:00"]
+PATEN_OFFICE_HOURS = {"mon": _MON_THU, "tue": _MON_THU, "wed": _MON_THU, "thu": _MON_THU,
+                      "fri": ["07:30-11:30", "13:00-16:30"]}  # fmt: skip
+PATEN_RAMADAN_HOURS = {"mon": _RAMADAN_MON_THU, "tue": _RAMADAN_MON_THU, "wed": _RAMADAN_MON_THU,
+                       "thu": _RAMADAN_MON_THU, "fri": ["08:00-11:30", "12:30-15:30"]}  # fmt: skip
 
 # Requirement documents citizens and the counter upload: kept outside the database and outside any
 # static or public URL; served only through the API to who may see the request.

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class OfficeCalendarConfig(AppConfig):
+    name = "portal.officecalendar"
+    label = "officecalendar"
+    verbose_name = "Kalender kerja kantor"
+
+    def ready(self) -> None:
+        # BPMN helpers such as working_days(2) count with the office's own calendar (overrides,
+        # Ramadan hours) in every process that runs the portal: web, worker, commands.
+        from .services import install_office_calendar
+
+        install_office_calendar()
