@@ -26,6 +26,7 @@ from .runtime import (
     Instance,
     InstanceStatus,
     WaitingTimer,
+    clock_starts,
     letter_due,
     validate_start_data,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "Severity",
     "WaitingTimer",
     "WorkCalendar",
+    "clock_starts",
     "current_calendar",
     "current_time",
     "definition_from_dict",

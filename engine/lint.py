@@ -17,7 +17,7 @@ from .forms import CONSTRAINTS, FIELD_TYPES, is_identifier
 from .parsing import (
     BPMN,
     CAMUNDA,
-    LETTER_PROPERTY,
+    CONDITION_PROPERTIES,
     NS,
     Definition,
     build_definition,
@@ -107,13 +107,14 @@ class _Checker:
         for node in process.iter():
             if not isinstance(node.tag, str):
                 continue
-            condition = property_of(node, LETTER_PROPERTY)
-            if condition is None:
-                continue
-            if node.tag != f"{BPMN}userTask":
-                self.error(node.get("id"), f"'{LETTER_PROPERTY}' belongs on the signing user task")
-            for why in check_source(condition.strip() or "True", "eval"):
-                self.error(node.get("id"), f"'{LETTER_PROPERTY}' condition refused: {why}")
+            for name in CONDITION_PROPERTIES:
+                condition = property_of(node, name)
+                if condition is None:
+                    continue
+                if node.tag != f"{BPMN}userTask":
+                    self.error(node.get("id"), f"'{name}' belongs on a user task")
+                for why in check_source(condition.strip() or "True", "eval"):
+                    self.error(node.get("id"), f"'{name}' condition refused: {why}")
         for node in process.iter(f"{BPMN}scriptTask"):
             script = _text(node.find("bpmn:script", NS))
             for why in check_source(script, "exec"):

@@ -124,6 +124,9 @@ class Definition:
     # bpmn id -> condition (restricted Python over the task's data) under which completing
     # that user task issues the service's letter (the `paten.letter` property).
     letter_conditions: dict[str, str] = field(default_factory=dict)
+    # bpmn id -> condition under which completing that user task declares the file complete,
+    # which starts the service-level clock (the `paten.clock` property).
+    clock_conditions: dict[str, str] = field(default_factory=dict)
     # bpmn id -> (x, y) of the element's shape in the diagram, for drawing the procedure.
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -157,6 +160,8 @@ def _timer_part(definition: Any) -> Any:
 
 
 LETTER_PROPERTY = "paten.letter"
+CLOCK_PROPERTY = "paten.clock"
+CONDITION_PROPERTIES = (LETTER_PROPERTY, CLOCK_PROPERTY)
 
 
 def property_of(node: etree._Element, name: str) -> str | None:
@@ -200,6 +205,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     forms: dict[str, Form] = {}
     names: dict[str, str] = {}
     letters: dict[str, str] = {}
+    clocks: dict[str, str] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -211,6 +217,9 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
             condition = property_of(node, LETTER_PROPERTY)
             if condition is not None:
                 letters[nid] = condition.strip() or "True"
+            condition = property_of(node, CLOCK_PROPERTY)
+            if condition is not None:
+                clocks[nid] = condition.strip() or "True"
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
     lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
@@ -225,5 +234,6 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         lanes=lanes,
         element_names=names,
         letter_conditions=letters,
+        clock_conditions=clocks,
         positions={k: v for k, v in shape_positions(root).items() if k in forms},
     )

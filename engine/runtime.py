@@ -229,7 +229,16 @@ class Instance:
 
 def letter_due(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> bool:
     """Whether completing user task `bpmn_id` with workflow `data` issues the service's letter."""
-    condition = definition.letter_conditions.get(bpmn_id)
+    return _property_holds(definition.letter_conditions, bpmn_id, data, "letter")
+
+
+def clock_starts(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> bool:
+    """Whether completing user task `bpmn_id` with `data` declares the file complete (starts the SLA clock)."""
+    return _property_holds(definition.clock_conditions, bpmn_id, data, "clock")
+
+
+def _property_holds(conditions: dict[str, str], bpmn_id: str, data: dict[str, Any], what: str) -> bool:
+    condition = conditions.get(bpmn_id)
     if condition is None:
         return False
     try:
@@ -237,7 +246,7 @@ def letter_due(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> bo
     except ScriptError:
         raise
     except Exception as exc:
-        raise ExecutionError(f"letter condition failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc
+        raise ExecutionError(f"{what} condition failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc
 
 
 def validate_start_data(definition: Definition, data: Any) -> dict[str, Any]:

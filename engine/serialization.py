@@ -93,6 +93,7 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "lanes": definition.lanes,
         "element_names": definition.element_names,
         "letter_conditions": definition.letter_conditions,
+        "clock_conditions": definition.clock_conditions,
         "positions": {k: list(v) for k, v in definition.positions.items()},
     }
 
@@ -112,5 +113,6 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         lanes=dct["lanes"],
         element_names=dct["element_names"],
         letter_conditions=dct["letter_conditions"],
+        clock_conditions=dct.get("clock_conditions", {}),
         positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
     )

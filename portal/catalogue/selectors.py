@@ -51,6 +51,15 @@ def service_requirements(service_code: str) -> list[dict[str, Any]]:
     return [dict(item) for item in standard.content.get("requirements", [])]
 
 
+def service_working_days(service_code: str) -> int | None:
+    """The completion time (working days) of a service's current standard, if it has one."""
+    standard = ServiceStandard.objects.filter(service__code=service_code, is_current=True).first()
+    if standard is None:
+        return None
+    days = standard.content.get("completion_time", {}).get("working_days")
+    return days if isinstance(days, int) and days >= 0 else None
+
+
 def declaration_current() -> ServiceDeclaration | None:
     return ServiceDeclaration.objects.first()
 

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -116,6 +117,29 @@ class HistoryItemOutput(serializers.Serializer):
     by = serializers.CharField()
 
 
+class SlaOutput(serializers.Serializer):
+    working_days = serializers.IntegerField(allow_null=True, help_text="completion time of the service standard")
+    started_at = serializers.DateTimeField(allow_null=True, help_text="when the file was declared complete")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="expected completion (working days, WITA)")
+    paused = serializers.BooleanField(help_text="the file is back with the applicant; the clock is stopped")
+    paused_working_hours = serializers.FloatField()
+    overdue = serializers.BooleanField()
+
+
+def sla_view(instance: ProcessInstance) -> dict[str, Any]:
+    """The service-level clock of a request as the applicant and officers see it."""
+    running = instance.status == "running"
+    due = instance.sla_due_at
+    return {
+        "working_days": instance.sla_working_days,
+        "started_at": instance.sla_started_at,
+        "due_at": due,
+        "paused": instance.sla_paused_since is not None,
+        "paused_working_hours": round(instance.sla_paused_seconds / 3600, 2),
+        "overdue": bool(running and due is not None and instance.sla_paused_since is None and due < timezone.now()),
+    }
+
+
 class RequestOutput(serializers.Serializer):
     id = serializers.IntegerField()
     tracking_number = serializers.CharField()
@@ -125,6 +149,7 @@ class RequestOutput(serializers.Serializer):
     status = serializers.CharField()
     outcome = serializers.CharField(source="outcome_name")
     applicant = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
     data = serializers.JSONField(source="request_data")  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -137,6 +162,10 @@ class RequestOutput(serializers.Serializer):
              "desa": serializers.CharField(), "phone": serializers.CharField()},
         )
     )  # fmt: skip
+    @extend_schema_field(SlaOutput)
+    def get_sla(self, obj: ProcessInstance) -> dict[str, Any]:
+        return sla_view(obj)
+
     def get_applicant(self, obj: ProcessInstance) -> dict[str, str]:
         return {
             "nik": obj.applicant_nik,

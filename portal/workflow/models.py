@@ -65,6 +65,13 @@ class ProcessInstance(models.Model):
     request_data = models.JSONField(_("data permohonan"), default=dict)
     state = models.JSONField(_("status alur"))
     serializer_version = models.CharField(max_length=16)
+    # Service-level clock: started when the file is declared complete (`paten.clock`), due after
+    # the standard's working days, paused while a step waits for the applicant.
+    sla_working_days = models.PositiveIntegerField(_("waktu penyelesaian (hari kerja)"), null=True, blank=True)
+    sla_started_at = models.DateTimeField(_("berkas lengkap sejak"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("perkiraan selesai"), null=True, blank=True, db_index=True)
+    sla_paused_since = models.DateTimeField(_("dikembalikan ke pemohon sejak"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(_("jam kerja selama di pemohon (detik)"), default=0)
     # Head of the hash-chained event log, kept here so appending needs no extra read.
     last_event_seq = models.PositiveIntegerField(default=0)
     last_event_hash = models.CharField(max_length=64, default="0" * 64)

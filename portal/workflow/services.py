@@ -162,6 +162,7 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
             instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
 
     ready = {h.guid: h for h in running.ready_human_tasks()}
+    _sla_pause_or_resume(instance, with_applicant=any(h.role == RoleCode.PEMOHON for h in ready.values()), now=now)
     gone = ready_before - ready.keys()
     if gone:
         for row in HumanTask.objects.filter(instance=instance, task_guid__in=gone, status__in=OPEN_HUMAN_TASK):
@@ -195,8 +196,39 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
 
 _INSTANCE_COMMAND_FIELDS = [
     "state", "serializer_version", "updated_at", "status", "completed_at", "outcome_bpmn_id", "outcome_name",
-    "last_event_seq", "last_event_hash",
+    "last_event_seq", "last_event_hash", "sla_working_days", "sla_started_at", "sla_due_at", "sla_paused_since",
+    "sla_paused_seconds",
 ]  # fmt: skip
+
+
+def _sla_start(instance: ProcessInstance, *, now: datetime) -> None:
+    """Start the service-level clock: due after the published standard's working days."""
+    from portal.catalogue.selectors import service_working_days
+    from portal.officecalendar.selectors import office_calendar
+
+    days = service_working_days(instance.definition.code)
+    if days is None or instance.sla_started_at is not None:
+        return
+    instance.sla_working_days = days
+    instance.sla_started_at = now
+    instance.sla_due_at = office_calendar().add_working_days(now, days)
+
+
+def _sla_pause_or_resume(instance: ProcessInstance, *, with_applicant: bool, now: datetime) -> None:
+    """The clock stops while the file is back with the applicant and the due time moves on by that time."""
+    if instance.sla_started_at is None or instance.sla_due_at is None:
+        return
+    if with_applicant and instance.sla_paused_since is None and instance.status == InstanceStatus.RUNNING:
+        instance.sla_paused_since = now
+    elif not with_applicant and instance.sla_paused_since is not None:
+        from portal.officecalendar.selectors import office_calendar
+
+        calendar = office_calendar()
+        paused = calendar.working_time_between(instance.sla_paused_since, now)
+        instance.sla_paused_seconds += int(paused.total_seconds())
+        if paused.total_seconds() > 0:
+            instance.sla_due_at = calendar.add_working_hours(instance.sla_due_at, paused.total_seconds() / 3600)
+        instance.sla_paused_since = None
 
 
 def _sync_timers(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
@@ -428,6 +460,12 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
             },
         )  # fmt: skip
         letter_id = _letter_if_due(instance, running, human_task, actor=actor, now=now)
+        try:
+            declared_complete = engine.clock_starts(running.definition, human_task.bpmn_id, {**running.data, **cleaned})
+        except engine.EngineError as exc:
+            raise _engine_failure(exc) from exc
+        if declared_complete:
+            _sla_start(instance, now=now)
         _persist(instance, running, now=now, ready_before=ready_before)
     if letter_id is not None:
         # The PDF is drawn after the signing has committed, with no lock held.
