@@ -28,6 +28,7 @@ from .runtime import (
     WaitingTimer,
     clock_starts,
     letter_due,
+    step_due,
     validate_start_data,
 )
 from .serialization import SERIALIZER_VERSION, definition_from_dict, definition_to_dict
@@ -93,6 +94,7 @@ __all__ = [
     "service_code_of",
     "set_default_calendar",
     "sha256_of",
+    "step_due",
     "use_calendar",
     "validate_start_data",
 ]

@@ -18,6 +18,7 @@ from .parsing import (
     BPMN,
     CAMUNDA,
     CONDITION_PROPERTIES,
+    DUE_PROPERTY,
     NS,
     Definition,
     build_definition,
@@ -115,6 +116,12 @@ class _Checker:
                     self.error(node.get("id"), f"'{name}' belongs on a user task")
                 for why in check_source(condition.strip() or "True", "eval"):
                     self.error(node.get("id"), f"'{name}' condition refused: {why}")
+            due = property_of(node, DUE_PROPERTY)
+            if due is not None:
+                if node.tag != f"{BPMN}userTask":
+                    self.error(node.get("id"), f"'{DUE_PROPERTY}' belongs on a user task")
+                for why in check_source(due.strip() or "None", "eval"):
+                    self.error(node.get("id"), f"'{DUE_PROPERTY}' expression refused: {why}")
         for node in process.iter(f"{BPMN}scriptTask"):
             script = _text(node.find("bpmn:script", NS))
             for why in check_source(script, "exec"):

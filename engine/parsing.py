@@ -127,6 +127,9 @@ class Definition:
     # bpmn id -> condition under which completing that user task declares the file complete,
     # which starts the service-level clock (the `paten.clock` property).
     clock_conditions: dict[str, str] = field(default_factory=dict)
+    # bpmn id -> expression giving the step's due time as ISO 8601 text (the `paten.due` property),
+    # e.g. `working_hours(4)`; evaluated when the step becomes ready.
+    due_expressions: dict[str, str] = field(default_factory=dict)
     # bpmn id -> (x, y) of the element's shape in the diagram, for drawing the procedure.
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -161,6 +164,7 @@ def _timer_part(definition: Any) -> Any:
 
 LETTER_PROPERTY = "paten.letter"
 CLOCK_PROPERTY = "paten.clock"
+DUE_PROPERTY = "paten.due"
 CONDITION_PROPERTIES = (LETTER_PROPERTY, CLOCK_PROPERTY)
 
 
@@ -206,6 +210,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     names: dict[str, str] = {}
     letters: dict[str, str] = {}
     clocks: dict[str, str] = {}
+    dues: dict[str, str] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -220,6 +225,9 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
             condition = property_of(node, CLOCK_PROPERTY)
             if condition is not None:
                 clocks[nid] = condition.strip() or "True"
+            expression = property_of(node, DUE_PROPERTY)
+            if expression:
+                dues[nid] = expression.strip()
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
     lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
@@ -235,5 +243,6 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         element_names=names,
         letter_conditions=letters,
         clock_conditions=clocks,
+        due_expressions=dues,
         positions={k: v for k, v in shape_positions(root).items() if k in forms},
     )

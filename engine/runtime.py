@@ -237,6 +237,26 @@ def clock_starts(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> 
     return _property_holds(definition.clock_conditions, bpmn_id, data, "clock")
 
 
+def step_due(definition: Definition, bpmn_id: str, data: dict[str, Any], *, now: datetime) -> datetime | None:
+    """The due time of user task `bpmn_id` becoming ready at `now`, from its `paten.due` expression."""
+    expression = definition.due_expressions.get(bpmn_id)
+    if not expression:
+        return None
+    with frozen_at(now):
+        try:
+            value = evaluate(expression, data)
+        except ScriptError:
+            raise
+        except Exception as exc:
+            raise ExecutionError(f"due expression failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc
+    try:
+        return ensure_aware_utc(datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError) as exc:
+        raise ExecutionError(
+            f"due expression must give an aware ISO date-time, not {value!r}", element_id=bpmn_id
+        ) from exc
+
+
 def _property_holds(conditions: dict[str, str], bpmn_id: str, data: dict[str, Any], what: str) -> bool:
     condition = conditions.get(bpmn_id)
     if condition is None:

@@ -94,6 +94,7 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "element_names": definition.element_names,
         "letter_conditions": definition.letter_conditions,
         "clock_conditions": definition.clock_conditions,
+        "due_expressions": definition.due_expressions,
         "positions": {k: list(v) for k, v in definition.positions.items()},
     }
 
@@ -114,5 +115,6 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         element_names=dct["element_names"],
         letter_conditions=dct["letter_conditions"],
         clock_conditions=dct.get("clock_conditions", {}),
+        due_expressions=dct.get("due_expressions", {}),
         positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
     )

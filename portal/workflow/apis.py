@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.accounts.selectors import is_officer
+from portal.accounts.selectors import is_officer, user_roles
 
 from . import selectors, services
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, WorkflowError
@@ -81,8 +81,13 @@ class HumanTaskOutput(serializers.Serializer):
     applicant_name = serializers.CharField(source="instance.applicant_name")
     desa = serializers.CharField(source="instance.applicant_village.name")
     created_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
     claimed_at = serializers.DateTimeField(allow_null=True)
     form = FormFieldSerializer(many=True)
+
+    def get_overdue(self, obj: HumanTask) -> bool:
+        return bool(obj.due_at is not None and obj.status in ("ready", "claimed") and obj.due_at < timezone.now())
 
 
 class ApplicantInput(InputSerializer):
@@ -323,6 +328,20 @@ class HumanTaskCompleteApi(APIView):
             pk=human_task.instance_id
         )
         return Response(_request_status(instance))
+
+
+class OverdueCountOutput(serializers.Serializer):
+    role = serializers.CharField()
+    officer = serializers.CharField(help_text="username of the officer holding the steps; empty: unclaimed")
+    count = serializers.IntegerField()
+
+
+class HumanTaskOverdueApi(APIView):
+    @extend_schema(responses=OverdueCountOutput(many=True), summary="Overdue steps per role and officer")
+    def get(self, request: Request) -> Response:
+        if not user_roles(request.user) & {"camat", "sekcam", "kasi", "auditor", "admin"}:
+            raise exceptions.PermissionDenied(_("Hanya pimpinan, auditor atau admin."))
+        return Response(OverdueCountOutput(selectors.overdue_counts(), many=True).data)
 
 
 class EventOutput(serializers.Serializer):

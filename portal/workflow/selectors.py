@@ -91,3 +91,18 @@ def events_for_auditor(user: Any, instance_id: int) -> QuerySet[InstanceEvent]:
 
 def active_definitions() -> QuerySet[ProcessDefinition]:
     return ProcessDefinition.objects.filter(is_active=True).order_by("code").defer("bpmn_source", "spec_json")
+
+
+def overdue_counts(*, now: Any = None) -> list[dict[str, Any]]:
+    """Open steps past their due time, counted per role and per officer holding them."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = (
+        HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, due_at__lt=now)
+        .values("role", "assignee__username")
+        .annotate(count=Count("id"))
+        .order_by("role", "assignee__username")
+    )
+    return [{"role": r["role"], "officer": r["assignee__username"] or "", "count": r["count"]} for r in rows]

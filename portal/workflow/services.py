@@ -175,13 +175,18 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
     for guid, info in ready.items():
         if guid in ready_before:
             continue
+        try:
+            due_at = engine.step_due(running.definition, info.bpmn_id, running.data, now=now)
+        except engine.EngineError as exc:
+            raise _engine_failure(exc) from exc
         row = HumanTask.objects.create(
             instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200],
-            role=info.role or "", form=info.form.to_list(), created_at=now,
+            role=info.role or "", form=info.form.to_list(), created_at=now, due_at=due_at,
         )  # fmt: skip
         events.human_task_created(
             instance, at=now,
-            payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": info.bpmn_id, "role": info.role},
+            payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": info.bpmn_id, "role": info.role,
+                     "due_at": due_at.isoformat() if due_at else None},
         )  # fmt: skip
 
     if running.definition.has_timers:

@@ -82,3 +82,34 @@ def test_an_office_override_moves_the_due_date(users: Any, deployed: Any) -> Non
     _complete(users, instance, "Task_PeriksaKelengkapan", "loket1", {"hasil_pemeriksaan": "lengkap"}, wita(3, 17, 14))
     instance.refresh_from_db()
     assert instance.sla_due_at == wita(3, 24, 16)
+
+
+def test_a_step_carries_its_due_time_and_late_steps_are_counted(api: Any, users: Any, deployed: Any) -> None:
+    from portal.workflow.models import HumanTask
+    from portal.workflow.services import request_register
+
+    instance = request_register(
+        service_code="sktm", applicant=dict(SKTM_APPLICANT), data={"keperluan": "Berobat"}, actor=users["loket1"],
+        now=wita(4, 13, 8),
+    )  # fmt: skip
+    steps = [
+        ("Task_PeriksaKelengkapan", "loket1", {"hasil_pemeriksaan": "lengkap"}),
+        ("Task_VerifikasiData", "kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+        ("Task_SusunDraf", "kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
+        ("Task_ParafSekcam", "sekcam1", {"paraf_sekcam": True}),
+    ]
+    for minutes, (bpmn_id, username, data) in enumerate(steps, start=1):
+        _complete(users, instance, bpmn_id, username, data, wita(4, 13, 14, minutes))
+    # The camat's signing step (paten.due = working_hours(4)) became ready Monday 13 April 14:04:
+    # 1 h 56 min are left that day, the rest (2 h 4 min) runs into Tuesday from 07:30.
+    signing = HumanTask.objects.get(instance=instance, bpmn_id="Task_TandatanganCamat")
+    assert signing.due_at == wita(4, 14, 9, 34)
+
+    with time_machine.travel(wita(4, 14, 9, 0), tick=False):
+        (listed,) = api("camat1").get("/api/v1/tasks/").json()["results"]
+        assert listed["overdue"] is False and datetime.fromisoformat(listed["due_at"]) == wita(4, 14, 9, 34)
+        assert api("camat1").get("/api/v1/tasks/overdue/").json() == []
+    with time_machine.travel(wita(4, 14, 10, 0), tick=False):
+        assert api("camat1").get("/api/v1/tasks/").json()["results"][0]["overdue"] is True
+        assert api("camat1").get("/api/v1/tasks/overdue/").json() == [{"role": "camat", "officer": "", "count": 1}]
+    assert api("loket1").get("/api/v1/tasks/overdue/").status_code == 403
