@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.directory",
     "portal.catalogue",
+    "portal.notifications",
     "portal.workflow",
     "portal.web",
     "portal.letters",
@@ -207,3 +208,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PATEN_LOG_LEVEL", "WARNING")},
 }
+
+# Notifications: channel name -> class; SMS and WhatsApp gateways are adapters (default: log only).
+PATEN_NOTIFICATION_CHANNELS = {
+    "email": "portal.notifications.channels.EmailChannel",
+    "sms": os.environ.get("PATEN_SMS_CHANNEL", "portal.notifications.channels.LoggingChannel"),
+    "whatsapp": os.environ.get("PATEN_WHATSAPP_CHANNEL", "portal.notifications.channels.LoggingChannel"),
+}
+PATEN_NOTIFY_PHONE_CHANNELS = [c for c in os.environ.get("PATEN_NOTIFY_PHONE_CHANNELS", "sms").split(",") if c]
+EMAIL_BACKEND = os.environ.get("PATEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("PATEN_FROM_EMAIL", "paten@babulu.invalid")

@@ -11,3 +11,6 @@ PATEN_MEDIA_DIR = _FILES / "media"
 # The signing request draws its letter itself once its transaction is over (no worker in unit
 # tests); tests/integration/ starts real workers.
 PATEN_LETTER_RENDER = "inline"
+# Celery tasks queued after a commit run at once in unit tests (integration tests use a worker).
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -310,6 +310,12 @@ def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
                      "capacity": fresh.signer_capacity, "human_task_id": fresh.human_task_id},
         )  # fmt: skip
         instance.save(update_fields=["last_event_seq", "last_event_hash"])
+        from portal.notifications.enums import NotificationKind
+        from portal.notifications.services import notifications_queue
+
+        notifications_queue(
+            instance=instance, kind=NotificationKind.READY, key=f"letter-{fresh.pk}", detail=fresh.title, now=now
+        )
         return fresh
 
 

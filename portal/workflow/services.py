@@ -26,6 +26,9 @@ from portal.catalogue.enums import AuthorityStatus
 from portal.catalogue.models import AuthorityRule
 from portal.catalogue.selectors import authority_data, authority_in_force
 from portal.catalogue.services import refusal_record
+from portal.documents.selectors import missing_requirements
+from portal.notifications.enums import NotificationKind
+from portal.notifications.services import notifications_queue
 
 from . import events
 from .applicant import ApplicantInvalid, applicant_clean
@@ -183,6 +186,11 @@ def _persist(instance: ProcessInstance, running: engine.Instance, *, now: dateti
             instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200],
             role=info.role or "", form=info.form.to_list(), created_at=now, due_at=due_at,
         )  # fmt: skip
+        if info.role == RoleCode.PEMOHON:
+            notifications_queue(
+                instance=instance, kind=NotificationKind.RETURNED, key=guid, now=now,
+                detail=", ".join(missing_requirements(instance)),
+            )  # fmt: skip
         events.human_task_created(
             instance, at=now,
             payload={"human_task_id": row.pk, "task_guid": guid, "bpmn_id": info.bpmn_id, "role": info.role,
@@ -353,6 +361,7 @@ def request_register(
                     },
                 )  # fmt: skip
                 _persist(instance, running, now=now, ready_before=set())
+                notifications_queue(instance=instance, kind=NotificationKind.REGISTERED, now=now)
                 return instance
         except IntegrityError:
             if not ProcessInstance.objects.filter(tracking_number=tracking_number).exists():
