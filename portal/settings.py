@@ -159,12 +159,21 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+_SWEEP = float(os.environ.get("PATEN_SWEEP_SECONDS", "5"))
+_TIMER_SWEEP = float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30"))
+
+
+def _sweep(task: str, every: float) -> dict[str, object]:
+    # A sweep still queued long after the next was due is redundant: let it expire instead of
+    # piling up (the margin covers the embedded broker's polling delay).
+    return {"task": task, "schedule": every, "options": {"expires": max(3 * every, 10.0)}}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "render-pending-letters": {"task": "tasks.letters.render_pending_letters_task", "schedule": 60.0},
-    "fire-due-timers": {
-        "task": "tasks.timers.fire_due_timers_task",
-        "schedule": float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30")),
-    },
+    # Letters to draw and notifications to send are rows in the database; these sweeps work them off.
+    "render-pending-letters": _sweep("tasks.letters.render_pending_letters_task", _SWEEP),
+    "send-pending-notifications": _sweep("tasks.notifications.send_pending_notifications_task", _SWEEP),
+    "fire-due-timers": _sweep("tasks.timers.fire_due_timers_task", _TIMER_SWEEP),
 }
 
 PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")
@@ -172,8 +181,8 @@ PATEN_PROCESSES_DIR = BASE_DIR / "processes"
 # Letters: the base of the verification links printed as QR codes, where issued PDFs are kept
 # (outside the database) and the office named in the letterhead and the signature block.
 PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL", "http://127.0.0.1:8000")
-# "celery": a worker draws a signed letter's PDF just after the signing commits (make run starts
-# one); "inline": the signing request draws it itself once its transaction is over.
+# "celery": the worker's sweep draws a signed letter's PDF within seconds of the signing (make run
+# starts one); "inline": the signing request draws it itself once its transaction is over.
 PATEN_LETTER_RENDER = os.environ.get("PATEN_LETTER_RENDER", "celery")
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
 PATEN_OFFICE = {

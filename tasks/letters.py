@@ -16,4 +16,4 @@ def render_letter_task(letter_id: int) -> int:
 def render_pending_letters_task() -> int:
     from portal.letters.services import letters_render_pending
 
-    return letters_render_pending(older_than_seconds=60)
+    return letters_render_pending(older_than_seconds=0)

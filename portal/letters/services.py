@@ -329,10 +329,9 @@ def letters_render_pending(*, older_than_seconds: int = 0) -> int:
 
 
 def letter_render_after_commit(letter_id: int) -> None:
-    """Draw the letter now (inline mode) or hand it to a Celery worker (the default with `make run`)."""
+    """Draw the letter now (inline mode) or leave it to the worker's sweep (the default with `make run`).
+
+    The numbered, undrawn row is the queue: no broker message on the signing request's path.
+    """
     if settings.PATEN_LETTER_RENDER == "inline":
         letter_render(letter_id=letter_id)
-        return
-    from tasks.letters import render_letter_task
-
-    render_letter_task.delay(letter_id)

@@ -47,8 +47,12 @@ def _recipients(instance: Any) -> list[tuple[str, str]]:
 
 
 def notifications_queue(*, instance: Any, kind: str, key: str = "", detail: str = "", now: datetime) -> list[int]:
-    """Write the applicant's messages for an event inside the caller's transaction; they are sent
-    by a worker after it commits (never inside it). Writing the same event twice adds nothing."""
+    """Write the applicant's messages for an event inside the caller's transaction.
+
+    Nothing is sent here: the rows are the queue, and a Celery beat sweep sends pending rows once
+    the transaction has committed (so a rolled-back command notifies no one). Writing the same
+    event twice adds nothing.
+    """
     subject, body = _texts(instance, kind, detail)
     created_ids = []
     for channel, recipient in _recipients(instance):
@@ -58,16 +62,20 @@ def notifications_queue(*, instance: Any, kind: str, key: str = "", detail: str 
         )  # fmt: skip
         if created:
             created_ids.append(row.pk)
-    if created_ids:
-        transaction.on_commit(lambda: _send_later(created_ids))
     return created_ids
 
 
-def _send_later(notification_ids: list[int]) -> None:
-    from tasks.notifications import send_notification_task
-
-    for notification_id in notification_ids:
-        send_notification_task.delay(notification_id)
+def notifications_send_pending(*, limit: int = 200) -> int:
+    """One sweep: try every pending message (oldest first); a failing one waits for the next sweep."""
+    sent = 0
+    pending = Notification.objects.filter(status=NotificationStatus.PENDING).order_by("created_at", "id")
+    for notification_id in list(pending.values_list("id", flat=True)[:limit]):
+        try:
+            notification_send(notification_id=notification_id)
+        except NotificationNotSent:
+            continue
+        sent += 1
+    return sent
 
 
 def notification_send(*, notification_id: int, now: datetime | None = None) -> Notification:

@@ -15,20 +15,14 @@ STEPS = [
 ]
 
 
-def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(
-    api: Any, deployed: Any, settings: Any, monkeypatch: Any
-) -> None:
-    import tasks.letters as letter_tasks
+def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(api: Any, deployed: Any, settings: Any) -> None:
     from portal.letters.models import Letter
     from portal.letters.services import letter_render, letters_render_pending
     from portal.workflow.events import chain_verify
     from portal.workflow.models import InstanceEvent, ProcessInstance
 
-    # As with `make run`: the signing hands the drawing to a worker. No worker runs here, so the
-    # queue is the edge of this test's world: record what was sent.
+    # As with `make run`: the signing leaves the drawing to the worker's sweep, which does not run here.
     settings.PATEN_LETTER_RENDER = "celery"
-    sent: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(letter_tasks.render_letter_task, "delay", lambda *args: sent.append(args))
     created = api("loket1").post(
         "/api/v1/requests/", {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Sekolah"}},
         format="json",
@@ -40,7 +34,6 @@ def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(
         assert done.status_code == 200, done.content
 
     letter = Letter.objects.get()
-    assert sent == [(letter.pk,)], "the signing queued the drawing once"
     assert letter.rendered_at is None and letter.number.startswith("474/0001/")
     detail = api("loket1").get(f"/api/v1/requests/{tn}/").json()
     assert detail["letters"][0]["ready"] is False
@@ -53,6 +46,11 @@ def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(
     drawn = letter_render(letter_id=letter.pk)  # and again: nothing more happens
     assert drawn.rendered_at is not None and len(drawn.sha256) == 64
     assert letters_render_pending() == 0
+    from portal.notifications.models import Notification
+
+    ready = Notification.objects.filter(kind="ready")
+    assert [(n.channel, n.recipient) for n in ready] == [("sms", "081234567890")]
+    assert letter.number not in ready[0].body and "SURAT KETERANGAN TIDAK MAMPU" in ready[0].body
     instance = ProcessInstance.objects.get(tracking_number=tn)
     types = list(InstanceEvent.objects.filter(instance=instance).values_list("type", flat=True))
     assert types.count("letter_numbered") == 1 and types.count("letter_issued") == 1
