@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -317,8 +316,3 @@ def load_definition(source: bytes, filename: str, *, code: str | None = None) ->
     if errors or definition is None:
         raise DefinitionError(errors or [Problem(filename, "-", "no runnable process found")])
     return definition
-
-
-def iter_problems_text(problems: list[Problem]) -> Iterator[str]:
-    for p in problems:
-        yield str(p)

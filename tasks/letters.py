@@ -5,13 +5,6 @@ from __future__ import annotations
 from .celery import app
 
 
-@app.task(name="tasks.letters.render_letter_task", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def render_letter_task(letter_id: int) -> int:
-    from portal.letters.services import letter_render
-
-    return int(letter_render(letter_id=letter_id).pk)
-
-
 @app.task(name="tasks.letters.render_pending_letters_task")
 def render_pending_letters_task() -> int:
     from portal.letters.services import letters_render_pending
