@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.ids import path_id
 from portal.workflow.apis import NOT_A_DICT, InputSerializer
 from portal.workflow.errors import InvalidInput, NotFound
 from portal.workflow.models import ProcessInstance
@@ -28,14 +28,13 @@ from .uploads import BoundedUploadHandler
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
-_ID = re.compile(r"[1-9][0-9]{0,17}")
-
 
 def _document_id(raw: str) -> int:
     """A database id written one way only: ASCII digits, no sign, spaces or leading zeros."""
-    if not isinstance(raw, str) or not _ID.fullmatch(raw):
+    value = path_id(raw)
+    if value is None:
         raise NotFound("not found")
-    return int(raw)
+    return value
 
 
 class _TextField(serializers.CharField):

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.ids import path_id
 from portal.workflow.apis import InputSerializer
 
 from . import selectors
@@ -100,9 +101,6 @@ class LetterVerifyApi(APIView):
         )
 
 
-_ID = re.compile(r"[1-9][0-9]{0,17}")
-
-
 class LetterPdfApi(APIView):
     """The issued PDF: officers, auditors, admins and the applicant of the request; 404 for anyone else."""
 
@@ -117,9 +115,10 @@ class LetterPdfApi(APIView):
         summary="Download the PDF of an issued letter",
     )
     def get(self, request: Request, letter_id: str) -> HttpResponse:
-        if not _ID.fullmatch(letter_id):
+        letter_pk = path_id(letter_id)
+        if letter_pk is None:
             raise exceptions.NotFound()
-        letter = selectors.letter_for_user(request.user, int(letter_id))
+        letter = selectors.letter_for_user(request.user, letter_pk)
         try:
             content = selectors.letter_pdf_bytes(letter)
         except LetterNotReady as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.accounts.selectors import is_officer, user_roles
+from portal.ids import path_id
 
 from . import selectors, services
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, WorkflowError
@@ -282,14 +282,12 @@ class HumanTaskListApi(APIView):
         return paginator.get_paginated_response(HumanTaskOutput(page, many=True).data)
 
 
-_ID = re.compile(r"[1-9][0-9]{0,17}")
-
-
 def _task_id(raw: str) -> int:
     """A database id written one way only: ASCII digits, no sign, spaces or leading zeros."""
-    if not isinstance(raw, str) or not _ID.fullmatch(raw):
+    value = path_id(raw)
+    if value is None:
         raise exceptions.NotFound()
-    return int(raw)
+    return value
 
 
 def _task_output(human_task: HumanTask) -> dict[str, Any]:
