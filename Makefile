@@ -26,8 +26,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The whole suite on the embedded default (SQLite, no broker server); then, where
+# PATEN_TEST_DATABASE_URL names a PostgreSQL server (and PATEN_TEST_BROKER_URL a Redis database),
+# again on PostgreSQL, with the integration tests that start Celery worker and beat processes.
 test: setup lint
 	$(BIN)/pytest
+	@if [ -n "$$PATEN_TEST_DATABASE_URL" ]; then \
+	  echo "== the suite again on PostgreSQL and Redis"; \
+	  PATEN_DATABASE_URL="$$PATEN_TEST_DATABASE_URL" $(BIN)/pytest -m "not slow"; \
+	fi
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +155,31 @@ def breakdown_of(
                  "share": r(seconds / total)}
             )  # fmt: skip
     return result
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of this process group is still there."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_group(proc: subprocess.Popen[Any], *, name: str, grace: float) -> None:
+    """SIGTERM the process group a benchmark started (start_new_session), then SIGKILL after `grace` s."""
+    pgid = proc.pid  # start_new_session: the group id is the leader's pid
+    if proc.poll() is None or group_alive(pgid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and (proc.poll() is None or group_alive(pgid)):
+            time.sleep(0.1)
+        if proc.poll() is None or group_alive(pgid):
+            note(f"{name} did not stop on SIGTERM; sending SIGKILL to its group")
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)

@@ -21,7 +21,6 @@ failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import cProfile
 import http.client
@@ -57,6 +56,7 @@ from _common import (
     percentile,
     r,
     stats_table,
+    stop_group,
     top_functions,
 )
 
@@ -167,19 +167,7 @@ class Server:
         proc = self.proc
         if proc is None:
             return
-        pgid = proc.pid  # start_new_session: the group id is the shell's pid
-        if proc.poll() is None or _group_alive(pgid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pgid, signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            while time.monotonic() < deadline and (proc.poll() is None or _group_alive(pgid)):
-                time.sleep(0.1)
-            if proc.poll() is None or _group_alive(pgid):
-                note("api_throughput: server did not stop on SIGTERM; sending SIGKILL to its group")
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pgid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=5)
+        stop_group(proc, name="api_throughput: the server", grace=15)
         if self._log is not None:
             self._log.close()
         self.proc = None
@@ -199,16 +187,6 @@ def group_cpu_seconds(pgid: int) -> float:
         if len(fields) > 12 and int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- the client ----------------------------------------------------------------------------------

@@ -4,6 +4,10 @@
     .venv/bin/python bench/run_all.py --quick    # small runs, a minute or less
     .venv/bin/python bench/run_all.py --only api --profile
 
+`timers` needs PostgreSQL and Redis on loopback, named by PATEN_BENCH_DATABASE_URL (a server URL whose
+role may CREATE DATABASE) and PATEN_BENCH_BROKER_URL (e.g. redis://127.0.0.1:6379/14); without them
+it prints a line saying it skipped.
+
 stdout carries only the benchmarks' JSON lines; progress and diagnostics go to stderr. The exit
 status is non-zero only when a benchmark crashed; numbers below their targets are reported, not
 failed.
@@ -30,6 +34,7 @@ BENCHMARKS = {
         "api_throughput.py",
         {"full": [], "quick": ["--requests", "8", "--warmup", "2", "--profile-requests", "3"]},
     ),
+    "timers": ("timers_pg.py", {"full": [], "quick": ["--instances", "500", "--verify-sample", "100"]}),
 }
 
 

@@ -19,6 +19,7 @@ from .parsing import (
     CONDITION_PROPERTIES,
     DUE_PROPERTY,
     NS,
+    REMIND_PROPERTY,
     Definition,
     build_definition,
     form_of,
@@ -115,6 +116,9 @@ class _Checker:
                     self.error(node.get("id"), f"'{name}' belongs on a user task")
                 for why in check_source(condition.strip() or "True", "eval"):
                     self.error(node.get("id"), f"'{name}' condition refused: {why}")
+            remind = property_of(node, REMIND_PROPERTY)
+            if remind is not None:
+                self.check_reminder(node, remind)
             due = property_of(node, DUE_PROPERTY)
             if due is not None:
                 if node.tag != f"{BPMN}userTask":
@@ -128,6 +132,19 @@ class _Checker:
         for definition in process.iter(f"{BPMN}timerEventDefinition"):
             parent = definition.getparent()
             self.check_timer(definition, parent.get("id") if parent is not None else pid)
+
+    def check_reminder(self, node: etree._Element, roles: str) -> None:
+        where = node.get("id")
+        is_timer = node.find("bpmn:timerEventDefinition", NS) is not None
+        if node.tag != f"{BPMN}boundaryEvent" or not is_timer:
+            self.error(where, f"'{REMIND_PROPERTY}' belongs on a timer boundary event")
+        elif node.get("cancelActivity", "true").strip().lower() != "false":
+            self.error(where, f"'{REMIND_PROPERTY}' needs a non-interrupting timer (the step it reminds of stays open)")
+        for role in (r.strip() for r in roles.split(",")):
+            if role and role not in LANE_ROLES:
+                self.error(
+                    where, f"'{REMIND_PROPERTY}' names '{role[:40]}', not a role ({', '.join(sorted(LANE_ROLES))})"
+                )
 
     @staticmethod
     def _in_lane(node: etree._Element, process: etree._Element, lane_of: dict[str, str]) -> bool:

@@ -130,6 +130,10 @@ class Definition:
     # bpmn id -> expression giving the step's due time as ISO 8601 text (the `paten.due` property),
     # e.g. `working_hours(4)`; evaluated when the step becomes ready.
     due_expressions: dict[str, str] = field(default_factory=dict)
+    # timer boundary event id -> (the step it is attached to, extra roles to remind): when such a
+    # non-interrupting timer fires, the step's holders (and those roles) get a reminder
+    # (the `paten.remind` property, its value the extra roles, comma-separated, or empty).
+    reminders: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # bpmn id -> (x, y) of the element's shape in the diagram, for drawing the procedure.
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -165,6 +169,7 @@ def _timer_part(definition: Any) -> Any:
 LETTER_PROPERTY = "paten.letter"
 CLOCK_PROPERTY = "paten.clock"
 DUE_PROPERTY = "paten.due"
+REMIND_PROPERTY = "paten.remind"
 CONDITION_PROPERTIES = (LETTER_PROPERTY, CLOCK_PROPERTY)
 
 
@@ -211,6 +216,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     letters: dict[str, str] = {}
     clocks: dict[str, str] = {}
     dues: dict[str, str] = {}
+    reminders: dict[str, tuple[str, tuple[str, ...]]] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -230,6 +236,11 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
                 dues[nid] = expression.strip()
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
+        elif node.tag == f"{BPMN}boundaryEvent":
+            roles = property_of(node, REMIND_PROPERTY)
+            if roles is not None:
+                extra = tuple(r.strip() for r in roles.split(",") if r.strip())
+                reminders[nid] = (str(node.get("attachedToRef") or ""), extra)
     lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
     return Definition(
         code=code,
@@ -244,5 +255,6 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         letter_conditions=letters,
         clock_conditions=clocks,
         due_expressions=dues,
+        reminders=reminders,
         positions={k: v for k, v in shape_positions(root).items() if k in forms},
     )

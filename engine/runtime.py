@@ -135,12 +135,20 @@ class Instance:
         return dict(latest.data if latest is not None else self.workflow.task_tree.data)
 
     def end_event(self) -> tuple[str, str] | None:
-        """(bpmn id, name) of the end event that finished the top process, if any."""
-        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
-            spec = task.task_spec
-            if isinstance(spec, EndEvent) and task.workflow is self.workflow:
-                return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
-        return None
+        """(bpmn id, name) of the end event that finished the top process, if any.
+
+        A side branch (a reminder's, say) may reach an end event of its own earlier; the one that
+        finished the process is the last reached.
+        """
+        ends = [
+            task
+            for task in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(task.task_spec, EndEvent) and task.workflow is self.workflow
+        ]
+        if not ends:
+            return None
+        spec = max(ends, key=lambda task: task.last_state_change).task_spec
+        return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
 
     def _human_tasks(self) -> list[Any]:
         return [

@@ -75,7 +75,31 @@ def workflow_from_state(definition: Definition, state: dict[str, Any]) -> Any:
         raise ValueError(f"state written by serializer {version}, this engine reads {SERIALIZER_VERSION}")
     dct["spec"] = _Prebuilt(definition.spec)
     dct["subprocess_specs"] = {k: _Prebuilt(v) for k, v in definition.subprocess_specs.items()}
+    dct["tasks"] = _in_tree_order(dct["tasks"])
+    dct["subprocesses"] = {
+        key: {**sub, "tasks": _in_tree_order(sub["tasks"])} for key, sub in dct.get("subprocesses", {}).items()
+    }
     return _SERIALIZER.from_dict(dct)
+
+
+def _in_tree_order(tasks: dict[str, Any]) -> dict[str, Any]:
+    """The task mapping with every parent before its children.
+
+    A task's data is stored as a delta against its parent's, so SpiffWorkflow must restore the
+    parent first; it follows the mapping's order, which a store may not keep (PostgreSQL's jsonb
+    sorts keys). Depth-first from the roots, children in their recorded order.
+    """
+    ordered: dict[str, Any] = {}
+    stack = [key for key, task in reversed(tasks.items()) if task.get("parent") not in tasks]
+    while stack:
+        key = stack.pop()
+        if key in ordered or key not in tasks:
+            continue
+        ordered[key] = tasks[key]
+        stack.extend(reversed(tasks[key].get("children", [])))
+    for key, task in tasks.items():  # unreachable entries (none in a sound state) keep their place
+        ordered.setdefault(key, task)
+    return ordered
 
 
 def definition_to_dict(definition: Definition) -> dict[str, Any]:
@@ -95,6 +119,7 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "letter_conditions": definition.letter_conditions,
         "clock_conditions": definition.clock_conditions,
         "due_expressions": definition.due_expressions,
+        "reminders": {k: [step, list(roles)] for k, (step, roles) in definition.reminders.items()},
         "positions": {k: list(v) for k, v in definition.positions.items()},
     }
 
@@ -116,5 +141,6 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         letter_conditions=dct["letter_conditions"],
         clock_conditions=dct.get("clock_conditions", {}),
         due_expressions=dct.get("due_expressions", {}),
+        reminders={k: (str(v[0]), tuple(v[1])) for k, v in dct.get("reminders", {}).items()},
         positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
     )

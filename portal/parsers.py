@@ -1,4 +1,4 @@
-"""Request body parsers for the API: JSON that refuses pathological nesting with a 400."""
+"""Request body parsers for the API: JSON that refuses pathological nesting and NUL characters with a 400."""
 
 from __future__ import annotations
 
@@ -13,6 +13,25 @@ from rest_framework.parsers import JSONParser
 class SafeJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(_("JSON terlalu dalam bersarang.")) from exc
+        if _has_nul(data):
+            # No text column takes it (PostgreSQL refuses it outright), and no person types it.
+            raise ParseError(_("Teks tidak boleh berisi karakter NUL."))
+        return data
+
+
+def _has_nul(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False

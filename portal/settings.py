@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "portal.letters",
     "portal.documents",
     "portal.officecalendar",
+    "portal.tracking",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,7 +87,8 @@ TEMPLATES = [
 
 # SQLite is the embedded default. Write transactions start IMMEDIATE so two processes never
 # interleave a read-then-write on an instance; WAL lets readers proceed meanwhile.
-DATABASES = {
+_CONN_MAX_AGE = int(os.environ.get("PATEN_DB_CONN_MAX_AGE", "60"))
+DATABASES: dict[str, dict[str, object]] = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("PATEN_DB_PATH", str(VAR_DIR / "paten.sqlite3")),
@@ -95,11 +98,20 @@ DATABASES = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
         # Reusing connections saves opening SQLite (and its PRAGMAs) on every request.
-        "CONN_MAX_AGE": int(os.environ.get("PATEN_DB_CONN_MAX_AGE", "60")),
+        "CONN_MAX_AGE": _CONN_MAX_AGE,
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("PATEN_TEST_DB_PATH", str(VAR_DIR / "test-paten.sqlite3"))},
     }
 }
+# Production: PostgreSQL (or any database Django supports) from a URL, for example
+# PATEN_DATABASE_URL=postgres://paten:secret@db.internal:5432/paten
+if os.environ.get("PATEN_DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES["default"] = {
+        **dj_database_url.parse(os.environ["PATEN_DATABASE_URL"], conn_max_age=_CONN_MAX_AGE, conn_health_checks=True),
+        "TEST": {"NAME": os.environ.get("PATEN_TEST_DB_NAME") or None},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,14 +165,21 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Celery: a broker that needs no server by default (SQLAlchemy over SQLite); Redis in production.
+# Celery: a broker that needs no server by default (SQLAlchemy over SQLite); Redis in production,
+# for example PATEN_BROKER_URL=redis://127.0.0.1:6379/0.
 CELERY_BROKER_URL = os.environ.get("PATEN_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task taken by a worker that dies is handed to another after this long (acks are late);
+    # longer than any task we run, so a slow task is never run twice while it is still going.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("PATEN_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 _SWEEP = float(os.environ.get("PATEN_SWEEP_SECONDS", "5"))
 _TIMER_SWEEP = float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30"))
+# How long one timer sweep may run before it leaves the rest to the next (seconds).
+PATEN_TIMER_SWEEP_BUDGET = float(os.environ.get("PATEN_TIMER_SWEEP_BUDGET", "120"))
 
 
 def _sweep(task: str, every: float) -> dict[str, object]:
@@ -174,6 +193,9 @@ CELERY_BEAT_SCHEDULE = {
     "render-pending-letters": _sweep("tasks.letters.render_pending_letters_task", _SWEEP),
     "send-pending-notifications": _sweep("tasks.notifications.send_pending_notifications_task", _SWEEP),
     "fire-due-timers": _sweep("tasks.timers.fire_due_timers_task", _TIMER_SWEEP),
+    "notify-overdue": _sweep(
+        "tasks.notifications.notify_overdue_task", float(os.environ.get("PATEN_OVERDUE_SWEEP_SECONDS", "300"))
+    ),
 }
 
 PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")
@@ -184,6 +206,13 @@ PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL", "http://127.0.0.1:8000")
 # "celery": the worker's sweep draws a signed letter's PDF within seconds of the signing (make run
 # starts one); "inline": the signing request draws it itself once its transaction is over.
 PATEN_LETTER_RENDER = os.environ.get("PATEN_LETTER_RENDER", "celery")
+# Behind a TLS-terminating proxy (PATEN_PUBLIC_URL=https://...): cookies only over HTTPS, and the
+# proxy's X-Forwarded-Proto trusted to say the request came in over HTTPS.
+CSRF_TRUSTED_ORIGINS = [PATEN_PUBLIC_URL.rstrip("/")]
+if PATEN_PUBLIC_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
 PATEN_OFFICE = {
     "regency": "PEMERINTAH KABUPATEN PENAJAM PASER UTARA",
@@ -216,6 +245,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PATEN_LOG_LEVEL", "WARNING")},
+    # SpiffWorkflow logs every task state change at INFO: several lines per step, none of use here.
+    "loggers": {"spiff": {"level": "WARNING"}},
 }
 
 # Notifications: channel name -> class; SMS and WhatsApp gateways are adapters (default: log only).

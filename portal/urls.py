@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("portal.workflow.urls")),
     path("api/v1/letters/", include("portal.letters.urls")),
     path("verifikasi/", include("portal.letters.urls_pages")),
+    path("", include("portal.tracking.urls")),  # /lacak/ pages and /api/v1/tracking/
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,3 +10,11 @@ def send_pending_notifications_task() -> int:
     from portal.notifications.services import notifications_send_pending
 
     return notifications_send_pending()
+
+
+@app.task(name="tasks.notifications.notify_overdue_task")
+def notify_overdue_task() -> int:
+    """Write the messages about late steps and late requests; the sweep above sends them."""
+    from portal.workflow.services import overdue_notify
+
+    return overdue_notify()

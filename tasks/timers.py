@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from .celery import app
 
 
@@ -9,4 +11,5 @@ from .celery import app
 def fire_due_timers_task() -> int:
     from portal.workflow.services import timers_fire_due
 
-    return timers_fire_due()
+    # A long backlog is worked off over several sweeps instead of one that outlives its schedule.
+    return timers_fire_due(budget_seconds=settings.PATEN_TIMER_SWEEP_BUDGET)

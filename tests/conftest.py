@@ -88,3 +88,15 @@ def append_only_audit_log(db: Any) -> Any:
     from portal.workflow import audit_sql
 
     audit_sql.execute(connection, audit_sql.CREATE)
+
+
+@pytest.fixture
+def builtin_calendar() -> Any:
+    """The engine's built-in office calendar for the test (the portal installs one reading its tables)."""
+    import engine
+    from engine import workcal
+
+    installed = workcal._default
+    engine.set_default_calendar(None)
+    yield
+    engine.set_default_calendar(installed)

@@ -6,7 +6,9 @@ class NotificationKind(models.TextChoices):
     REGISTERED = "registered", _("Permohonan terdaftar")
     RETURNED = "returned", _("Berkas dikembalikan untuk dilengkapi")
     READY = "ready", _("Dokumen siap diambil")
-    OVERDUE = "overdue", _("Melewati batas waktu")
+    OVERDUE = "overdue", _("Permohonan melewati perkiraan selesai")
+    STEP_OVERDUE = "step_overdue", _("Langkah melewati batas waktu")
+    REMINDER = "reminder", _("Pengingat langkah")
 
 
 class NotificationStatus(models.TextChoices):

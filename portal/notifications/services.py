@@ -32,8 +32,20 @@ def _texts(instance: Any, kind: str, detail: str) -> tuple[str, str]:
         body = _("%(detail)s untuk permohonan %(tn)s sudah terbit dan dapat diambil di loket PATEN "
                  "Kecamatan Babulu.") % {"tn": tn, "detail": detail or service}  # fmt: skip
         return _("Dokumen siap diambil"), body
-    body = _("Permohonan %(tn)s melewati batas waktu penyelesaian.") % {"tn": tn}
-    return _("Melewati batas waktu"), body
+    if kind == NotificationKind.REMINDER:
+        body = _("Pengingat: langkah \"%(step)s\" permohonan %(tn)s (%(service)s, %(name)s) masih menunggu "
+                 "diselesaikan.") % {"step": detail, "tn": tn, "service": service,
+                                     "name": instance.applicant_name}  # fmt: skip
+        return _("Pengingat: %(tn)s") % {"tn": tn}, body
+    if kind == NotificationKind.STEP_OVERDUE:
+        body = _("Langkah \"%(step)s\" permohonan %(tn)s (%(service)s, %(name)s) melewati batas waktunya. "
+                 "Mohon segera diselesaikan.") % {"step": detail, "tn": tn, "service": service,
+                                                 "name": instance.applicant_name}  # fmt: skip
+        return _("Langkah melewati batas waktu: %(tn)s") % {"tn": tn}, body
+    body = _("Mohon maaf, permohonan %(service)s %(tn)s belum selesai pada perkiraan %(date)s. Petugas kami "
+             "sedang menyelesaikannya; lacak di %(url)s/lacak/.") % {
+        "service": service, "tn": tn, "date": detail, "url": settings.PATEN_PUBLIC_URL.rstrip("/")}  # fmt: skip
+    return _("Permohonan melewati perkiraan selesai"), body
 
 
 def _recipients(instance: Any) -> list[tuple[str, str]]:
@@ -46,8 +58,16 @@ def _recipients(instance: Any) -> list[tuple[str, str]]:
     return recipients
 
 
-def notifications_queue(*, instance: Any, kind: str, key: str = "", detail: str = "", now: datetime) -> list[int]:
-    """Write the applicant's messages for an event inside the caller's transaction.
+def notifications_queue(
+    *,
+    instance: Any,
+    kind: str,
+    key: str = "",
+    detail: str = "",
+    now: datetime,
+    recipients: list[tuple[str, str]] | None = None,
+) -> list[int]:
+    """Write the messages for an event inside the caller's transaction (to the applicant by default).
 
     Nothing is sent here: the rows are the queue, and a Celery beat sweep sends pending rows once
     the transaction has committed (so a rolled-back command notifies no one). Writing the same
@@ -55,7 +75,7 @@ def notifications_queue(*, instance: Any, kind: str, key: str = "", detail: str 
     """
     subject, body = _texts(instance, kind, detail)
     created_ids = []
-    for channel, recipient in _recipients(instance):
+    for channel, recipient in _recipients(instance) if recipients is None else recipients:
         row, created = Notification.objects.get_or_create(
             instance=instance, kind=kind, key=key[:100], channel=channel, recipient=recipient,
             defaults={"subject": subject[:200], "body": body, "created_at": now},
@@ -107,3 +127,14 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> N
 
 class NotificationNotSent(Exception):
     """The channel refused or failed; the worker retries later."""
+
+
+def officer_recipients(*, role: str, assignee: Any = None) -> list[tuple[str, str]]:
+    """Where to tell officers of a step: whoever claimed it, else every active holder of its role."""
+    from django.contrib.auth import get_user_model
+
+    if assignee is not None:
+        people = [assignee] if assignee.is_active else []
+    else:
+        people = list(get_user_model().objects.filter(groups__name=role, is_active=True).order_by("id"))
+    return [("email", person.email) for person in people if person.email]

@@ -131,20 +131,6 @@ class SlaOutput(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-def sla_view(instance: ProcessInstance) -> dict[str, Any]:
-    """The service-level clock of a request as the applicant and officers see it."""
-    running = instance.status == "running"
-    due = instance.sla_due_at
-    return {
-        "working_days": instance.sla_working_days,
-        "started_at": instance.sla_started_at,
-        "due_at": due,
-        "paused": instance.sla_paused_since is not None,
-        "paused_working_hours": round(instance.sla_paused_seconds / 3600, 2),
-        "overdue": bool(running and due is not None and instance.sla_paused_since is None and due < timezone.now()),
-    }
-
-
 class RequestOutput(serializers.Serializer):
     id = serializers.IntegerField()
     tracking_number = serializers.CharField()
@@ -169,7 +155,7 @@ class RequestOutput(serializers.Serializer):
     )  # fmt: skip
     @extend_schema_field(SlaOutput)
     def get_sla(self, obj: ProcessInstance) -> dict[str, Any]:
-        return sla_view(obj)
+        return selectors.sla_view(obj)
 
     def get_applicant(self, obj: ProcessInstance) -> dict[str, str]:
         return {
@@ -202,6 +188,14 @@ class RequestDetailOutput(RequestStatusOutput):
         child=serializers.CharField(), help_text="required documents the counter marked missing"
     )
     letters = RequestLetterOutput(many=True)
+
+
+class RequestRegisteredOutput(RequestDetailOutput):
+    pin = serializers.RegexField(
+        r"^[0-9]{6}$",
+        help_text="6-digit PIN for the public tracking page (/lacak/, POST /api/v1/tracking/) with the tracking "
+        "number; shown only in this response (only its hash is stored), so hand it to the applicant now",
+    )
 
 
 def _request_status(instance: ProcessInstance) -> dict[str, Any]:
@@ -244,7 +238,7 @@ class RequestRegisterApi(APIView):
         applicant = ApplicantInput()
         data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
 
-    @extend_schema(request=RegisterRequestInput, responses={201: RequestDetailOutput}, summary="Register a request")
+    @extend_schema(request=RegisterRequestInput, responses={201: RequestRegisteredOutput}, summary="Register a request")
     def post(self, request: Request) -> Response:
         serializer = self.RegisterRequestInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -254,7 +248,8 @@ class RequestRegisterApi(APIView):
             data=serializer.validated_data["data"],
             actor=request.user,
         )
-        return Response(_request_detail(instance, request.user), status=status.HTTP_201_CREATED)
+        body = {**_request_detail(instance, request.user), "pin": instance.access_pin}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class RequestDetailApi(APIView):

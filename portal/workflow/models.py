@@ -72,6 +72,10 @@ class ProcessInstance(models.Model):
     sla_due_at = models.DateTimeField(_("perkiraan selesai"), null=True, blank=True, db_index=True)
     sla_paused_since = models.DateTimeField(_("dikembalikan ke pemohon sejak"), null=True, blank=True)
     sla_paused_seconds = models.PositiveIntegerField(_("jam kerja selama di pemohon (detik)"), default=0)
+    sla_overdue_notified_at = models.DateTimeField(null=True, blank=True)  # the applicant was told, once
+    # The applicant's PIN for the public tracking page as a keyed digest (pins.py); the plain PIN is
+    # never stored. Blank for requests registered before PINs existed: those cannot be tracked by PIN.
+    access_pin_hash = models.CharField(_("PIN pelacakan (tersandi)"), max_length=128, blank=True, default="")
     # Head of the hash-chained event log, kept here so appending needs no extra read.
     last_event_seq = models.PositiveIntegerField(default=0)
     last_event_hash = models.CharField(max_length=64, default="0" * 64)
@@ -80,6 +84,10 @@ class ProcessInstance(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    # Transient, not a field: the plain PIN on the object `request_register` returns, so the
+    # registration response can show it once. Empty on every object read from the database.
+    access_pin: str = ""
 
     class Meta:
         ordering = ["-created_at"]
@@ -106,6 +114,7 @@ class HumanTask(models.Model):
     )
     created_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # from the step's `paten.due`
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)  # its officers were told, once
     claimed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(

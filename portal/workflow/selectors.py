@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
 
-from .enums import OPEN_HUMAN_TASK, EventType
+from .enums import OPEN_HUMAN_TASK, EventType, InstanceStatus
 from .errors import NotAllowed, NotFound
 from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
 
@@ -44,6 +46,21 @@ def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
     if can_read_any_request(user) or (instance.applicant_user_id is not None and instance.applicant_user_id == user.pk):
         return instance
     raise NotFound("not found")
+
+
+def sla_view(instance: ProcessInstance, *, now: datetime | None = None) -> dict[str, Any]:
+    """The service-level clock of a request as the applicant and officers see it."""
+    running = instance.status == InstanceStatus.RUNNING
+    due = instance.sla_due_at
+    now = now or timezone.now()
+    return {
+        "working_days": instance.sla_working_days,
+        "started_at": instance.sla_started_at,
+        "due_at": due,
+        "paused": instance.sla_paused_since is not None,
+        "paused_working_hours": round(instance.sla_paused_seconds / 3600, 2),
+        "overdue": bool(running and due is not None and instance.sla_paused_since is None and due < now),
+    }
 
 
 def request_open_steps(instance: ProcessInstance) -> QuerySet[HumanTask]:

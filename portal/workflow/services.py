@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 import engine
@@ -28,7 +30,7 @@ from portal.catalogue.selectors import authority_data, authority_in_force
 from portal.catalogue.services import refusal_record
 from portal.documents.selectors import missing_requirements
 from portal.notifications.enums import NotificationKind
-from portal.notifications.services import notifications_queue
+from portal.notifications.services import notifications_queue, officer_recipients
 
 from . import events
 from .applicant import ApplicantInvalid, applicant_clean
@@ -36,6 +38,7 @@ from .enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from .messages import form_errors_text
 from .models import HumanTask, ProcessDefinition, ProcessInstance, TimerSchedule
+from .pins import pin_new
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +300,10 @@ def _tracking_number(now: datetime) -> str:
 def request_register(
     *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None
 ) -> ProcessInstance:
-    """Register a citizen's request and start its process (counter officer or the citizen)."""
+    """Register a citizen's request and start its process (counter officer or the citizen).
+
+    The returned instance carries the plain tracking PIN in `access_pin` (only its hash is stored).
+    """
     now = now or timezone.now()
     roles = user_roles(actor)
     if not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
@@ -333,6 +339,8 @@ def request_register(
     except engine.EngineError as exc:
         raise _engine_failure(exc) from exc
     is_citizen = RoleCode.PEMOHON in roles and RoleCode.LOKET not in roles
+    # Hashing is deliberately slow: done before the transaction so no lock is held meanwhile.
+    pin, pin_hash = pin_new()
     for _attempt in range(5):
         tracking_number = _tracking_number(now)
         try:
@@ -348,6 +356,7 @@ def request_register(
                     applicant_user=actor if is_citizen else None,
                     registered_by=actor,
                     request_data=cleaned,
+                    access_pin_hash=pin_hash,
                     state={},
                     serializer_version=engine.SERIALIZER_VERSION,
                     created_at=now,
@@ -362,6 +371,7 @@ def request_register(
                 )  # fmt: skip
                 _persist(instance, running, now=now, ready_before=set())
                 notifications_queue(instance=instance, kind=NotificationKind.REGISTERED, now=now)
+                instance.access_pin = pin
                 return instance
         except IntegrityError:
             if not ProcessInstance.objects.filter(tracking_number=tracking_number).exists():
@@ -539,22 +549,104 @@ def instance_timers_fire(*, instance_id: int, now: datetime) -> int:
                          "due_at": timer.due_at.isoformat() if timer.due_at else None},
             )  # fmt: skip
         _persist(instance, running, now=now, ready_before=ready_before)
+        for timer in fired:
+            if timer.bpmn_id in running.definition.reminders:
+                _remind(instance, timer.guid, *running.definition.reminders[timer.bpmn_id], now=now)
         return len(fired)
 
 
-def timers_fire_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """One sweep: fire every due timer; a failing instance is logged and skipped."""
+def _remind(
+    instance: ProcessInstance, timer_guid: str, step_bpmn_id: str, roles: tuple[str, ...], *, now: datetime
+) -> None:
+    """A reminder timer fired: tell whoever holds the step it watches (and any extra roles named)."""
+    step = HumanTask.objects.filter(instance=instance, bpmn_id=step_bpmn_id, status__in=OPEN_HUMAN_TASK).first()
+    if step is None:
+        return
+    recipients = officer_recipients(role=step.role, assignee=step.assignee)
+    for role in roles:
+        recipients += officer_recipients(role=role)
+    notifications_queue(
+        instance=instance, kind=NotificationKind.REMINDER, key=f"remind:{timer_guid}:{now:%Y%m%dT%H%M%S}",
+        detail=step.name, now=now, recipients=list(dict.fromkeys(recipients)),
+    )  # fmt: skip
+
+
+def timers_fire_due(*, now: datetime | None = None, batch: int = 200, budget_seconds: float | None = None) -> int:
+    """One sweep: fire every timer due by `now`, batch after batch, oldest first.
+
+    Safe beside other sweeps on other workers: an instance another sweep holds is skipped (it is
+    that sweep's), and firing re-checks under the row lock, so no timer fires twice. A failing
+    instance is logged and left for the next sweep; it never stops the others. With a budget the
+    sweep stops after that many seconds and leaves the rest to the next one.
+    """
     now = now or timezone.now()
-    instance_ids = list(
-        TimerSchedule.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("instance_id", flat=True)
-        .distinct()[:limit]
-    )
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    due = TimerSchedule.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now).order_by("due_at", "id")
+    cursor: tuple[datetime, int] | None = None
     fired = 0
-    for instance_id in dict.fromkeys(instance_ids):
-        try:
-            fired += instance_timers_fire(instance_id=instance_id, now=now)
-        except Exception:
-            log.exception("timer sweep: instance %s failed; continuing with the others", instance_id)
+    while deadline is None or time.monotonic() < deadline:
+        page = due
+        if cursor is not None:
+            page = due.filter(Q(due_at__gt=cursor[0]) | Q(due_at=cursor[0], id__gt=cursor[1]))
+        rows = list(page.values_list("due_at", "id", "instance_id")[:batch])
+        if not rows:
+            break
+        cursor = rows[-1][0], rows[-1][1]
+        for instance_id in dict.fromkeys(row[2] for row in rows):
+            try:
+                fired += instance_timers_fire(instance_id=instance_id, now=now)
+            except Exception:
+                log.exception("timer sweep: instance %s failed; continuing with the others", instance_id)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
     return fired
+
+
+# --- late work -----------------------------------------------------------------------------------
+
+
+def overdue_notify(*, now: datetime | None = None, limit: int = 500) -> int:
+    """One sweep: tell the officers of each late step, and the applicant of each late request, once.
+
+    A step is late once its `paten.due` time has passed while it is still open: whoever claimed it
+    is told, else every active holder of its role. A request is late once its expected completion
+    date has passed while the file is with the office (not paused). Safe on several workers.
+    """
+    now = now or timezone.now()
+    told = 0
+    late_steps = HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, due_at__lt=now, overdue_notified_at=None)
+    for step_id in list(late_steps.order_by("due_at").values_list("id", flat=True)[:limit]):
+        with transaction.atomic():
+            step = (
+                HumanTask.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("instance__definition", "assignee")
+                .filter(pk=step_id, status__in=OPEN_HUMAN_TASK, overdue_notified_at=None)
+                .first()
+            )
+            if step is None:
+                continue  # another sweep has it, or it was completed meanwhile
+            notifications_queue(
+                instance=step.instance, kind=NotificationKind.STEP_OVERDUE, key=f"step:{step.task_guid}",
+                detail=step.name, now=now, recipients=officer_recipients(role=step.role, assignee=step.assignee),
+            )  # fmt: skip
+            step.overdue_notified_at = now
+            step.save(update_fields=["overdue_notified_at"])
+            told += 1
+    late_requests = ProcessInstance.objects.filter(
+        status=InstanceStatus.RUNNING, sla_due_at__lt=now, sla_paused_since=None, sla_overdue_notified_at=None
+    )
+    for instance_id in list(late_requests.order_by("sla_due_at").values_list("id", flat=True)[:limit]):
+        with transaction.atomic():
+            instance = (
+                ProcessInstance.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("definition")
+                .filter(pk=instance_id, status=InstanceStatus.RUNNING, sla_overdue_notified_at=None)
+                .first()
+            )
+            if instance is None or instance.sla_due_at is None or instance.sla_paused_since is not None:
+                continue
+            due = formats.date_format(timezone.localtime(instance.sla_due_at), "DATE_FORMAT")
+            notifications_queue(instance=instance, kind=NotificationKind.OVERDUE, key="request", detail=due, now=now)
+            ProcessInstance.objects.filter(pk=instance.pk).update(sla_overdue_notified_at=now)
+            told += 1
+    return told

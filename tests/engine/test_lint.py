@@ -297,3 +297,47 @@ def test_every_project_diagram_lints_without_errors(path: Path) -> None:
 def test_project_diagrams_were_found() -> None:
     names = {p.name for p in _project_diagrams()}
     assert {"sktm.bpmn", "sku.bpmn", "rekomendasi-uji.bpmn"} <= names
+
+
+# --- paten.remind ----------------------------------------------------------------------------------
+
+_TIMER_OPEN = '<bpmn:boundaryEvent id="Timer_Eskalasi" name="4 jam" attachedToRef="Task_Setujui">'
+
+
+def _reminding(roles: str, *, interrupting: bool = False) -> bytes:
+    cancel = "" if interrupting else ' cancelActivity="false"'
+    opening = f'<bpmn:boundaryEvent id="Timer_Eskalasi" name="4 jam"{cancel} attachedToRef="Task_Setujui">'
+    properties = (
+        "<bpmn:extensionElements><camunda:properties>"
+        f'<camunda:property name="paten.remind" value="{roles}" />'
+        "</camunda:properties></bpmn:extensionElements>"
+    )
+    return sample((_TIMER_OPEN, opening + properties))
+
+
+def test_a_non_interrupting_reminder_timer_is_parsed_with_its_step_and_roles() -> None:
+    definition = engine.load_definition(_reminding("camat, sekcam"), FILENAME)
+    assert definition.reminders == {"Timer_Eskalasi": ("Task_Setujui", ("camat", "sekcam"))}
+    stored = engine.definition_from_dict(engine.definition_to_dict(definition))
+    assert stored.reminders == definition.reminders
+    assert engine.load_definition(_reminding(""), FILENAME).reminders == {"Timer_Eskalasi": ("Task_Setujui", ())}
+
+
+def test_a_reminder_on_an_interrupting_timer_is_an_error() -> None:
+    _only_error_at(_reminding("", interrupting=True), "Timer_Eskalasi", "non-interrupting")
+
+
+def test_a_reminder_naming_an_unknown_role_is_an_error() -> None:
+    _only_error_at(_reminding("lurah"), "Timer_Eskalasi", "'lurah', not a role")
+
+
+def test_a_reminder_on_a_user_task_is_an_error() -> None:
+    properties = (
+        '<bpmn:userTask id="Task_Setujui" name="Setujui">'
+        '<bpmn:extensionElements><camunda:properties><camunda:property name="paten.remind" value="" />'
+        "</camunda:properties></bpmn:extensionElements>"
+    )
+    source = sample(('<bpmn:userTask id="Task_Setujui" name="Setujui">', properties))
+    assert ("Task_Setujui", "'paten.remind' belongs on a timer boundary event") in [
+        (where, message) for where, message in _errors(source)
+    ]

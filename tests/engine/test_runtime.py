@@ -98,6 +98,31 @@ def test_dump_holds_no_spec_and_restores_to_the_same_state(definition: engine.De
     assert restored.waiting_timers() == instance.waiting_timers()
 
 
+def _keys_reordered(value: Any, key: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _keys_reordered(value[k], key) for k in sorted(value, key=key)}
+    if isinstance(value, list):
+        return [_keys_reordered(v, key) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("tasks_reversed", [False, True], ids=["jsonb", "children-first"])
+def test_restore_does_not_depend_on_the_order_of_keys(definition: engine.Definition, tasks_reversed: bool) -> None:
+    # Task data is stored as deltas against the parent task; a store that reorders keys (PostgreSQL's
+    # jsonb sorts them by length, then bytes) must not lose it.
+    instance = _start(definition)
+    state = json.loads(json.dumps(instance.dump()))
+    if tasks_reversed:
+        state["tasks"] = dict(reversed(state["tasks"].items()))
+    state = _keys_reordered(state, lambda k: (len(k.encode()), k.encode()))
+    reordered = engine.Instance.restore(definition, state)
+    (counter,) = reordered.ready_human_tasks()
+    reordered.complete_human_task(counter.guid, {"hasil": "lengkap"}, now=T0 + HOUR)
+    (signing,) = reordered.ready_human_tasks()
+    assert signing.bpmn_id == "Task_Setujui"
+    assert reordered.data["keperluan"] == START_DATA["keperluan"] and reordered.data["hasil"] == "lengkap"
+
+
 def test_a_stored_definition_runs_a_restored_instance(definition: engine.Definition) -> None:
     # given the definition as stored once per version, and an instance's stored state
     stored = engine.definition_from_dict(json.loads(json.dumps(engine.definition_to_dict(definition))))

@@ -219,16 +219,21 @@ def test_a_document_id_has_one_spelling(api: Any, upload: Callable[..., Any], ow
         assert api("kasi1").get(f"{_docs(own_request['tn'])}{alias}/").status_code == 404, alias
 
 
-@pytest.mark.parametrize("tn", ["x" * 5000, "%00", "%F0%9F%98%80", "..", "261128-ABCDEF%0A", "' OR 1=1 --"])
-def test_odd_tracking_numbers_are_404(api: Any, catalogue: None, media: Path, tn: str) -> None:
+@pytest.mark.parametrize(
+    ("tn", "status"),
+    [("x" * 5000, 404), ("%F0%9F%98%80", 404), ("..", 404), ("261128-ABCDEF%0A", 404), ("' OR 1=1 --", 404),
+     ("%00", 400)],  # a NUL is refused before any view looks it up
+)  # fmt: skip
+def test_odd_tracking_numbers_find_nothing(api: Any, catalogue: None, media: Path, tn: str, status: int) -> None:
     client = api("loket1")
-    assert client.get(_docs(tn)).status_code == 404
-    assert client.get(f"{_docs(tn)}1/").status_code == 404
-    assert client.post(f"{REQUESTS}{tn}/checklist/", {"items": {"ktp": "received"}}, format="json").status_code == 404
+    assert client.get(_docs(tn)).status_code == status
+    assert client.get(f"{_docs(tn)}1/").status_code == status
+    checklist = client.post(f"{REQUESTS}{tn}/checklist/", {"items": {"ktp": "received"}}, format="json")
+    assert checklist.status_code == status
     response = client.post(
         _docs(tn), {"requirement": "ktp", "file": SimpleUploadedFile("k.pdf", pdf_bytes())}, format="multipart"
     )
-    assert response.status_code == 404
+    assert response.status_code == status
     assert media_files(media) == []
 
 
@@ -258,7 +263,7 @@ CHECK_BODIES = {
     "note number": ({"items": {"ktp": "received"}, "note": 5}, "note"),
     "note list": ({"items": {"ktp": "received"}, "note": ["a"]}, "note"),
     "note surrogate": ({"items": {"ktp": "received"}, "note": "a\ud800"}, "note"),
-    "note nul": ({"items": {"ktp": "received"}, "note": "a\x00b"}, "note"),
+    "note nul": ({"items": {"ktp": "received"}, "note": "a\x00b"}, "detail"),  # refused by the JSON parser
 }
 
 

@@ -74,7 +74,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
     instance = ProcessInstance.objects.get(tracking_number=tn)
     assert instance.outcome_bpmn_id == scenario.expect["end"]
     timer_events = InstanceEvent.objects.filter(instance=instance, type="timer_fired").count()
-    escalated = any("fire_timers_after" in s for s in scenario.steps) and scenario.name.startswith("eskalasi")
+    escalated = any("fire_timers_after" in s for s in scenario.steps) and scenario.name.startswith(
+        ("eskalasi", "pengingat")
+    )
     assert timer_events == (1 if escalated else 0)
     # The signing step issued exactly the letters its condition called for, in the signer's capacity.
     letters = final["letters"]

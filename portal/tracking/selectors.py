@@ -1,0 +1,146 @@
+"""Reads of the tracking page: the throttle's recent failures, and what the applicant may see of a request.
+
+The applicant sees roles, never officers' names: nothing here reads `assignee` or `completed_by`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from portal.accounts.enums import RoleCode
+from portal.documents.selectors import checklist_for, missing_from_checklist
+from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
+from portal.workflow.models import HumanTask, ProcessInstance
+
+from .models import TrackingAttempt
+
+# The throttle: this many failures within WINDOW close tracking for LOCKOUT, per number and per client.
+WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+NUMBER_LIMIT = 5
+CLIENT_LIMIT = 20
+# Rows older than this are pruned; long enough to look into an attack afterwards.
+KEEP = timedelta(days=1)
+
+TRACKING_NUMBER_MAX_LENGTH = 20
+TRACKING_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,20}")
+PIN_RE = re.compile(r"[0-9]{6}")
+
+
+def tracking_number_normalize(raw: Any) -> str:
+    """The number as stored: no surrounding spaces, upper case (receipts print it upper case)."""
+    return str(raw).strip().upper()
+
+
+def tracking_number_plausible(number: str) -> bool:
+    return bool(TRACKING_NUMBER_RE.fullmatch(number))
+
+
+# --- the throttle ----------------------------------------------------------------------------------
+
+
+def _lock_end(times: list[datetime], limit: int) -> datetime | None:
+    """When the lock started by `limit` failures within WINDOW ends (the latest such lock), if any."""
+    end = None
+    for i in range(limit - 1, len(times)):
+        if times[i] - times[i - limit + 1] <= WINDOW:
+            end = times[i] + LOCKOUT
+    return end
+
+
+def attempts_locked_until(*, tracking_number: str, client_ip: str, now: datetime) -> datetime | None:
+    """Until when tries for this number or from this client are refused; None when they are not."""
+    # Only failures from the last WINDOW + LOCKOUT can still hold a lock open now.
+    recent = TrackingAttempt.objects.filter(succeeded=False, at__gt=now - WINDOW - LOCKOUT, at__lte=now)
+    ends = [_lock_end(_times(recent.filter(tracking_number=tracking_number)), NUMBER_LIMIT)]
+    if client_ip:
+        ends.append(_lock_end(_times(recent.filter(client_ip=client_ip)), CLIENT_LIMIT))
+    until = max((e for e in ends if e is not None), default=None)
+    return until if until is not None and until > now else None
+
+
+def _times(qs: QuerySet[TrackingAttempt]) -> list[datetime]:
+    return list(qs.order_by("at", "id").values_list("at", flat=True))
+
+
+# --- what the applicant sees -----------------------------------------------------------------------
+
+
+def request_by_tracking_number(tracking_number: str) -> ProcessInstance | None:
+    if not tracking_number_plausible(tracking_number):
+        return None
+    return (
+        ProcessInstance.objects.select_related("definition")
+        .defer("state", "definition__bpmn_source", "definition__spec_json")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+
+
+def role_label(role: str) -> str:
+    """The role holding a step, as the public sees it ("Kepala seksi"), never a person."""
+    if role in RoleCode.values:
+        return str(RoleCode(role).label)
+    return ""
+
+
+def tracking_open_steps(instance: ProcessInstance) -> list[HumanTask]:
+    return list(
+        instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)
+        .only("id", "name", "role", "created_at")
+        .order_by("created_at", "id")
+    )
+
+
+def tracking_completed_steps(instance: ProcessInstance) -> list[HumanTask]:
+    return list(
+        instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED)
+        .only("id", "name", "role", "completed_at")
+        .order_by("completed_at", "id")
+    )
+
+
+def returned_to_applicant(instance: ProcessInstance, open_steps: list[HumanTask]) -> dict[str, Any] | None:
+    """What the applicant must fix while a step waits for them: missing requirements and the officer's note.
+
+    The note is what the step that sent the file back wrote in its `catatan...` fields: the officer
+    step completed last before the applicant's step opened (both happen in the same command).
+    """
+    waiting = next((step for step in open_steps if step.role == RoleCode.PEMOHON), None)
+    if waiting is None:
+        return None
+    returning = (
+        instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED, completed_at__lte=waiting.created_at)
+        .exclude(role=RoleCode.PEMOHON)
+        .only("completed_data")
+        .order_by("-completed_at", "-id")
+        .first()
+    )
+    notes: list[str] = []
+    data = returning.completed_data if returning is not None else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if str(key).startswith("catatan") and isinstance(value, str) and value.strip():
+                notes.append(value.strip())
+    checklist = checklist_for(instance, show_people=False)
+    missing = missing_from_checklist(checklist)
+    for item in checklist:
+        note = str(item.get("note") or "").strip()
+        if item["name"] in missing and note and note not in notes:
+            notes.append(note)
+    return {
+        "step": waiting.name,
+        "since": instance.sla_paused_since or waiting.created_at,
+        "missing_requirements": missing,
+        "notes": notes,
+    }
+
+
+def tracking_letters(instance: ProcessInstance) -> list[Any]:
+    from portal.letters.selectors import letters_for_instance
+
+    return list(letters_for_instance(instance))

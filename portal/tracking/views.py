@@ -1,0 +1,99 @@
+"""The public tracking page (/lacak/): no account, a tracking number and the PIN from the receipt.
+
+A right PIN is remembered in the session for that number only, for a while, so the status page
+(/lacak/<number>/) can be reloaded; without it the status page shows the empty form and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import presenters, selectors, services
+from .clients import client_ip
+from .errors import TrackingMismatch, TrackingRefused, mismatch_message
+from .forms import TrackingForm
+
+FORM_TEMPLATE = "tracking/form.html"
+STATUS_TEMPLATE = "tracking/status.html"
+SESSION_KEY = "tracking_access"
+ACCESS_FOR = timedelta(hours=1)
+ACCESS_MAX_NUMBERS = 10
+
+
+def _access_valid(session: SessionBase, now: datetime) -> dict[str, str]:
+    granted = session.get(SESSION_KEY)
+    if not isinstance(granted, dict):
+        return {}
+    valid = {}
+    for number, at in granted.items():
+        try:
+            when = datetime.fromisoformat(str(at))
+        except ValueError:
+            continue
+        if when.tzinfo is not None and now - ACCESS_FOR < when <= now:
+            valid[str(number)] = when.isoformat()
+    return valid
+
+
+def _access_grant(request: HttpRequest, number: str) -> None:
+    now = timezone.now()
+    granted = _access_valid(request.session, now)
+    granted.pop(number, None)
+    granted[number] = now.isoformat()
+    # A new session key when access is granted: a key planted beforehand (fixation) opens nothing.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = dict(list(granted.items())[-ACCESS_MAX_NUMBERS:])
+
+
+def _form_page(request: HttpRequest, form: TrackingForm, *, status: int = 200, **context: Any) -> HttpResponse:
+    return render(request, FORM_TEMPLATE, {"form": form, **context}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _form_page(request, TrackingForm())
+    form = TrackingForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form)
+    try:
+        instance = services.tracking_pin_check(
+            tracking_number=form.cleaned_data["tracking_number"],
+            pin=form.cleaned_data["pin"],
+            client_ip=client_ip(request),
+        )
+    except TrackingRefused as exc:
+        return _form_page(request, TrackingForm(), status=429, form_error=exc.message())
+    except TrackingMismatch:
+        # An empty form: echoing what was typed would make an unknown number's page differ from a wrong PIN's.
+        return _form_page(request, TrackingForm(), form_error=mismatch_message())
+    _access_grant(request, instance.tracking_number)
+    return redirect("tracking-status", tracking_number=instance.tracking_number)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def tracking_status_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    number = selectors.tracking_number_normalize(tracking_number)
+    plausible = selectors.tracking_number_plausible(number)
+    if plausible and number in _access_valid(request.session, timezone.now()):
+        instance = selectors.request_by_tracking_number(number)
+        if instance is not None:
+            return render(request, STATUS_TEMPLATE, {"v": presenters.tracking_public(instance)})
+    return _form_page(request, TrackingForm(initial={"tracking_number": number if plausible else ""}))
+
+
+@require_POST
+def tracking_forget(request: HttpRequest) -> HttpResponse:
+    """Forget every number this browser opened (a shared computer at the office or a kiosk)."""
+    request.session.pop(SESSION_KEY, None)
+    return redirect("tracking")
