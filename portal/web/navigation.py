@@ -1,0 +1,90 @@
+"""What each role sees in the main navigation, and where each role lands after logging in.
+
+Each area of the portal adds its entries here. An entry whose URL name is not (yet) routed is
+left out, so the menu only ever offers pages that exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+
+PUBLIC = "public"  # anyone, logged in or not
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[str]
+    # Lower comes first; the first entry of a user's roles with `home=True` is where they land.
+    order: int = 50
+    home: bool = False
+
+
+ENTRIES: list[Entry] = [
+    Entry("worklist", _("Pekerjaan saya"), frozenset({RoleCode.LOKET, RoleCode.KASI, RoleCode.SEKCAM}), 10, True),
+    Entry("approvals", _("Persetujuan camat"), frozenset({RoleCode.CAMAT}), 5, True),
+    Entry("worklist", _("Semua langkah saya"), frozenset({RoleCode.CAMAT}), 12),
+    Entry("counter-register", _("Daftarkan permohonan"), frozenset({RoleCode.LOKET}), 15),
+    Entry("delegations", _("Pelimpahan tanda tangan"), frozenset({RoleCode.CAMAT, RoleCode.ADMIN}), 20),
+    Entry("my-requests", _("Permohonan saya"), frozenset({RoleCode.PEMOHON}), 10, True),
+    Entry("citizen-submit", _("Ajukan permohonan"), frozenset({RoleCode.PEMOHON, PUBLIC}), 12),
+    Entry("service-list", _("Daftar layanan"), frozenset({PUBLIC}), 30),
+    Entry("tracking", _("Lacak permohonan"), frozenset({PUBLIC}), 35),
+    Entry("declaration", _("Maklumat pelayanan"), frozenset({PUBLIC}), 40),
+    Entry("admin:index", _("Administrasi"), frozenset({RoleCode.ADMIN, RoleCode.PERANCANG}), 90, True),
+]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def entries_for(user: Any) -> list[tuple[Entry, str]]:
+    """(entry, url) of the menu for `user`, each URL once, in order."""
+    roles = set(user_roles(user)) | {PUBLIC}
+    seen: set[str] = set()
+    found = []
+    for entry in sorted(ENTRIES, key=lambda e: e.order):
+        if not entry.roles & roles:
+            continue
+        url = _url(entry.url_name)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        found.append((entry, url))
+    return found
+
+
+def home_for(user: Any) -> str | None:
+    """Where `user` lands: the first home entry among their roles' pages, or None (the public home)."""
+    roles = user_roles(user)
+    for entry, url in entries_for(user):
+        if entry.home and entry.roles & roles:
+            return url
+    return None
+
+
+def navigation(request: Any) -> dict[str, Any]:
+    """Template context: the menu for this request's user, and their role names."""
+    items = [
+        {
+            "url": url,
+            "label": entry.label,
+            "current": request.path == url or (url != "/" and request.path.startswith(url)),
+        }
+        for entry, url in entries_for(request.user)
+    ]
+    roles = [str(RoleCode(code).label) for code in sorted(user_roles(request.user)) if code in RoleCode.values]
+    return {"paten_nav": items, "paten_roles": roles}
