@@ -18,7 +18,7 @@ from .errors import (
 )
 from .forms import Form, FormField
 from .lint import errors_of, lint, load_definition, service_code_of
-from .parsing import Definition, sha256_of
+from .parsing import DUTY_APPROVE, DUTY_VERIFY, Definition, sha256_of
 from .roles import LANE_ROLES, Role
 from .runtime import (
     FiredTimer,
@@ -52,6 +52,8 @@ from .xmlsafe import MAX_BPMN_BYTES
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "DEFAULT_RAMADAN_HOURS",
+    "DUTY_APPROVE",
+    "DUTY_VERIFY",
     "KNOWN_RAMADAN",
     "LANE_ROLES",
     "MAX_BPMN_BYTES",

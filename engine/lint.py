@@ -18,6 +18,8 @@ from .parsing import (
     CAMUNDA,
     CONDITION_PROPERTIES,
     DUE_PROPERTY,
+    DUTIES,
+    DUTY_PROPERTY,
     NS,
     REMIND_PROPERTY,
     Definition,
@@ -119,6 +121,15 @@ class _Checker:
             remind = property_of(node, REMIND_PROPERTY)
             if remind is not None:
                 self.check_reminder(node, remind)
+            duty = property_of(node, DUTY_PROPERTY)
+            if duty is not None:
+                if node.tag != f"{BPMN}userTask":
+                    self.error(node.get("id"), f"'{DUTY_PROPERTY}' belongs on a user task")
+                if duty.strip() not in DUTIES:
+                    self.error(
+                        node.get("id"),
+                        f"'{DUTY_PROPERTY}' must be one of {', '.join(DUTIES)}, not '{duty.strip()[:40]}'",
+                    )
             due = property_of(node, DUE_PROPERTY)
             if due is not None:
                 if node.tag != f"{BPMN}userTask":

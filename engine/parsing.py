@@ -136,12 +136,22 @@ class Definition:
     reminders: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # bpmn id -> (x, y) of the element's shape in the diagram, for drawing the procedure.
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # bpmn id -> "verify" or "approve" (the `paten.duty` property): separation of duties keeps
+    # whoever verified a request from approving it. A step with `paten.letter` approves by default.
+    duties: dict[str, str] = field(default_factory=dict)
 
     def procedure(self) -> list[tuple[str, str, str | None]]:
         """The human steps as (bpmn id, name, role), in the diagram's left-to-right order."""
         far = (float("inf"), float("inf"))
         steps = sorted(self.forms, key=lambda bid: (self.positions.get(bid, far), bid))
         return [(bid, self.element_names.get(bid, bid), self.lanes.get(bid)) for bid in steps]
+
+    def duty_of(self, bpmn_id: str) -> str | None:
+        """The step's duty for separation of duties: its `paten.duty`, else "approve" if it issues the letter."""
+        duty = self.duties.get(bpmn_id)
+        if duty:
+            return duty
+        return DUTY_APPROVE if bpmn_id in self.letter_conditions else None
 
     def form_for(self, bpmn_id: str) -> Form:
         return self.forms.get(bpmn_id, Form())
@@ -170,6 +180,10 @@ LETTER_PROPERTY = "paten.letter"
 CLOCK_PROPERTY = "paten.clock"
 DUE_PROPERTY = "paten.due"
 REMIND_PROPERTY = "paten.remind"
+DUTY_PROPERTY = "paten.duty"
+DUTY_VERIFY = "verify"
+DUTY_APPROVE = "approve"
+DUTIES = (DUTY_VERIFY, DUTY_APPROVE)
 CONDITION_PROPERTIES = (LETTER_PROPERTY, CLOCK_PROPERTY)
 
 
@@ -217,6 +231,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     clocks: dict[str, str] = {}
     dues: dict[str, str] = {}
     reminders: dict[str, tuple[str, tuple[str, ...]]] = {}
+    duties: dict[str, str] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -234,6 +249,9 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
             expression = property_of(node, DUE_PROPERTY)
             if expression:
                 dues[nid] = expression.strip()
+            duty = property_of(node, DUTY_PROPERTY)
+            if duty and duty.strip() in DUTIES:
+                duties[nid] = duty.strip()
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
         elif node.tag == f"{BPMN}boundaryEvent":
@@ -257,4 +275,5 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         due_expressions=dues,
         reminders=reminders,
         positions={k: v for k, v in shape_positions(root).items() if k in forms},
+        duties=duties,
     )

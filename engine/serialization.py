@@ -121,6 +121,7 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "due_expressions": definition.due_expressions,
         "reminders": {k: [step, list(roles)] for k, (step, roles) in definition.reminders.items()},
         "positions": {k: list(v) for k, v in definition.positions.items()},
+        "duties": definition.duties,
     }
 
 
@@ -143,4 +144,5 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         due_expressions=dct.get("due_expressions", {}),
         reminders={k: (str(v[0]), tuple(v[1])) for k, v in dct.get("reminders", {}).items()},
         positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
+        duties=dict(dct.get("duties", {})),  # versions stored before `paten.duty` existed have none
     )

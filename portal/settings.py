@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "portal.documents",
     "portal.officecalendar",
     "portal.tracking",
+    "portal.citizen",
+    "portal.survey",
+    "portal.officework",
+    "portal.delegation",
+    "portal.approvals",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +134,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages from npm (bpmn-js): `make setup` copies the files the pages use from
+# node_modules/ into this build folder, so nothing vendored is committed.
+ASSETS_BUILD_DIR = BASE_DIR / "var" / "build" / "static"
+ASSETS_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [ASSETS_BUILD_DIR]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

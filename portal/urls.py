@@ -11,10 +11,17 @@ urlpatterns = [
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("api/v1/services/", include("portal.catalogue.urls")),
     path("api/v1/requests/<str:tracking_number>/", include("portal.documents.urls")),
+    path("api/v1/delegations/", include("portal.delegation.urls")),
+    path("api/v1/approvals/", include("portal.approvals.urls")),
+    path("pelimpahan/", include("portal.delegation.urls_pages")),
+    path("persetujuan/", include("portal.approvals.urls_pages")),
     path("api/v1/", include("portal.workflow.urls")),
     path("api/v1/letters/", include("portal.letters.urls")),
     path("verifikasi/", include("portal.letters.urls_pages")),
     path("", include("portal.tracking.urls")),  # /lacak/ pages and /api/v1/tracking/
+    path("", include("portal.citizen.urls")),  # /ajukan/, /permohonan-saya/ of the applicant
+    path("", include("portal.survey.urls")),  # /survei/<tn>/ and /api/v1/survey/
+    path("", include("portal.officework.urls")),  # /kerja/ and /loket/ pages of the officers
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

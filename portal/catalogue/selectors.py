@@ -60,6 +60,14 @@ def service_working_days(service_code: str) -> int | None:
     return days if isinstance(days, int) and days >= 0 else None
 
 
+def service_separation_of_duties(service_code: str) -> bool:
+    """Whether who verified a request of the service may not approve it (`separation_of_duties`, default on)."""
+    standard = ServiceStandard.objects.filter(service__code=service_code, is_current=True).only("content").first()
+    if standard is None:
+        return True
+    return standard.content.get("separation_of_duties", True) is not False
+
+
 def declaration_current() -> ServiceDeclaration | None:
     return ServiceDeclaration.objects.first()
 

@@ -74,6 +74,8 @@ def standard_check(content: Any, *, source: str) -> dict[str, Any]:
         raise CatalogueFileError(f"{source}: fee needs amount (a whole number of rupiah) and text")
     if not isinstance(content["procedure"], list):
         raise CatalogueFileError(f"{source}: procedure must be a list of steps")
+    if not isinstance(content.get("separation_of_duties", True), bool):
+        raise CatalogueFileError(f"{source}: separation_of_duties must be true or false")
     return content
 
 

@@ -97,6 +97,19 @@ def _read_bounded(uploaded_file: Any) -> bytes:
     return data
 
 
+def document_file_problem(uploaded_file: Any) -> str | None:
+    """Why an upload would be refused (size or content), in Indonesian; None when it is acceptable.
+
+    Lets a form check its files before it creates anything; document_upload checks again.
+    """
+    try:
+        data = _read_bounded(uploaded_file)
+        content_detect(data, max_pixels=int(settings.PATEN_DOCUMENT_MAX_PIXELS))
+    except ContentRefused as exc:
+        return str(exc.message)
+    return None
+
+
 def _file_write(path: Path, data: bytes, created: list[Path]) -> None:
     """Write a new file (never over an existing one) and flush it to disk before the commit."""
     path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
@@ -118,18 +131,30 @@ def _files_remove(paths: list[Path]) -> None:
 
 
 def document_upload(
-    *, instance: ProcessInstance, requirement_code: str, uploaded_file: Any, actor: Any, now: datetime | None = None
+    *,
+    instance: ProcessInstance,
+    requirement_code: str,
+    uploaded_file: Any,
+    actor: Any,
+    now: datetime | None = None,
+    applicant_tracking_number: str = "",
 ) -> RequirementDocument:
     """Store a file for one requirement of a running request (the counter or the applicant's account).
 
+    With `actor=None` and `applicant_tracking_number`: the applicant without an account, whom the
+    caller let in with the request's tracking PIN (or who has just registered it online).
     The type is detected from the content (PDF, JPEG, PNG); the stored name is random, with the
     detected type's extension. Refused input raises InvalidInput keyed by `requirement` and `file`.
     """
     now = now or timezone.now()
-    if not may_view_documents(actor, instance):
-        raise NotFound(_("Permohonan tidak ditemukan."))
-    if not may_upload_documents(actor, instance):
-        raise NotAllowed(_("Hanya petugas loket atau pemohon sendiri yang dapat mengunggah dokumen persyaratan."))
+    if applicant_tracking_number:
+        if actor is not None or instance.tracking_number != applicant_tracking_number:
+            raise NotFound(_("Permohonan tidak ditemukan."))
+    else:
+        if not may_view_documents(actor, instance):
+            raise NotFound(_("Permohonan tidak ditemukan."))
+        if not may_upload_documents(actor, instance):
+            raise NotAllowed(_("Hanya petugas loket atau pemohon sendiri yang dapat mengunggah dokumen persyaratan."))
     _running(instance)
 
     errors: dict[str, list[str]] = {}

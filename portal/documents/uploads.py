@@ -1,7 +1,9 @@
-"""An upload handler that keeps at most `limit + 1` bytes of one file part named `file`.
+"""An upload handler that keeps at most `limit + 1` bytes of each file part it accepts.
 
 Django's default handlers spool any size to a temporary file; this one stores nothing beyond
-the limit (it only counts), skips every other file part, and so bounds memory and disk per request.
+the limit (it only counts), skips file parts it was not asked for, and takes at most
+`max_files`, so it bounds memory and disk per request. The API takes one part named `file`; the
+pages take one part per requirement, named `<prefix><requirement code>`.
 """
 
 from __future__ import annotations
@@ -16,18 +18,23 @@ FIELD_NAME = "file"
 
 
 class BoundedUploadHandler(FileUploadHandler):
-    def __init__(self, request: Any = None, *, limit: int) -> None:
+    def __init__(self, request: Any = None, *, limit: int, prefix: str | None = None, max_files: int = 1) -> None:
         super().__init__(request)
         self.limit = limit
-        self.accepted = False
+        self.prefix = prefix
+        self.max_files = max_files
+        self.accepted = 0
         self.buffer = BytesIO()
         self.received = 0
 
+    def _wanted(self, field_name: str) -> bool:
+        return field_name.startswith(self.prefix) if self.prefix is not None else field_name == FIELD_NAME
+
     def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, *args, **kwargs)
-        if field_name != FIELD_NAME or self.accepted:
+        if not self._wanted(field_name) or self.accepted >= self.max_files:
             raise SkipFile()
-        self.accepted = True
+        self.accepted += 1
         self.buffer = BytesIO()
         self.received = 0
 

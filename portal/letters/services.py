@@ -161,12 +161,12 @@ def letter_template_create(
 def capacity_for(user: Any, *, delegation: Any = None) -> SignerCapacity:
     """In what capacity `user` signs for the camat.
 
-    `delegation` is the record (from the delegation register, to come) naming `user` acting camat
-    (Plh.) on the signing date; when given, the letter is signed as Plh. Otherwise the camat signs
-    as camat and anyone else signs on the camat's behalf (a.n.).
+    `delegation` is the record of the delegation register naming `user` deputy on the signing date:
+    its kind says a.n. (on the camat's behalf) or Plh. (acting camat); a record without a kind means
+    Plh. Otherwise the camat signs as camat and anyone else signs on the camat's behalf (a.n.).
     """
     if delegation is not None:
-        return SignerCapacity.PLH
+        return SignerCapacity.ATAS_NAMA if getattr(delegation, "kind", "plh") == "an" else SignerCapacity.PLH
     if RoleCode.CAMAT in user_roles(user):
         return SignerCapacity.CAMAT
     return SignerCapacity.ATAS_NAMA
@@ -183,6 +183,14 @@ def signature_lines(capacity: SignerCapacity | str, *, position: str | None = No
     if capacity == SignerCapacity.PLH:
         return [f"Plh. {camat}"]
     return [f"a.n. {camat}", position or office.get("deputy_title", "Sekretaris Kecamatan")]
+
+
+def signer_position(user: Any) -> str | None:
+    """The signer's own post printed under "a.n. Camat": a kasi's title; None is the default (sekcam)."""
+    roles = user_roles(user)
+    if RoleCode.KASI in roles and RoleCode.SEKCAM not in roles:
+        return _("Kepala Seksi")
+    return None
 
 
 def signer_display_name(user: Any) -> str:
@@ -219,6 +227,7 @@ def letter_issue(
     capacity: SignerCapacity | str,
     data: dict[str, Any],
     now: datetime,
+    position: str | None = None,
 ) -> Letter:
     """Number the letter of a signing step and fix what it prints; returns it, not yet drawn.
 
@@ -246,7 +255,7 @@ def letter_issue(
             classification=template.content["classification"], sequence=sequence, office_short=office["short"], day=day
         )
         token = secrets.token_urlsafe(24)
-        lines = signature_lines(capacity)
+        lines = signature_lines(capacity, position=position)
         signer_name = signer_display_name(signer)
         document = LetterDocument(
             office=office,

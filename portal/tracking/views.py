@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.workflow.selectors import request_diagram
 
 from . import presenters, selectors, services
 from .clients import client_ip
@@ -88,8 +91,22 @@ def tracking_status_page(request: HttpRequest, tracking_number: str) -> HttpResp
     if plausible and number in _access_valid(request.session, timezone.now()):
         instance = selectors.request_by_tracking_number(number)
         if instance is not None:
-            return render(request, STATUS_TEMPLATE, {"v": presenters.tracking_public(instance)})
+            context = {"v": presenters.tracking_public(instance), "diagram": request_diagram(instance)}
+            return render(request, STATUS_TEMPLATE, context)
     return _form_page(request, TrackingForm(initial={"tracking_number": number if plausible else ""}))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def tracking_diagram(request: HttpRequest, tracking_number: str) -> JsonResponse:
+    """The status page's diagram data (BPMN source, done and open steps), for the same session only."""
+    number = selectors.tracking_number_normalize(tracking_number)
+    if selectors.tracking_number_plausible(number) and number in _access_valid(request.session, timezone.now()):
+        instance = selectors.request_by_tracking_number(number)
+        if instance is not None:
+            diagram = request_diagram(instance)
+            return JsonResponse({key: diagram[key] for key in ("bpmn_xml", "done", "current")})
+    return JsonResponse({"detail": _("Tidak ditemukan.")}, status=404)
 
 
 @require_POST

@@ -17,6 +17,7 @@ from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 
 PUBLIC = "public"  # anyone, logged in or not
+ANONYMOUS = "anonymous"  # only visitors who are not logged in
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ ENTRIES: list[Entry] = [
     Entry("counter-register", _("Daftarkan permohonan"), frozenset({RoleCode.LOKET}), 15),
     Entry("delegations", _("Pelimpahan tanda tangan"), frozenset({RoleCode.CAMAT, RoleCode.ADMIN}), 20),
     Entry("my-requests", _("Permohonan saya"), frozenset({RoleCode.PEMOHON}), 10, True),
-    Entry("citizen-submit", _("Ajukan permohonan"), frozenset({RoleCode.PEMOHON, PUBLIC}), 12),
+    Entry("citizen-submit", _("Ajukan permohonan"), frozenset({RoleCode.PEMOHON, ANONYMOUS}), 12),
     Entry("service-list", _("Daftar layanan"), frozenset({PUBLIC}), 30),
     Entry("tracking", _("Lacak permohonan"), frozenset({PUBLIC}), 35),
     Entry("declaration", _("Maklumat pelayanan"), frozenset({PUBLIC}), 40),
@@ -54,6 +55,8 @@ def _url(name: str) -> str | None:
 def entries_for(user: Any) -> list[tuple[Entry, str]]:
     """(entry, url) of the menu for `user`, each URL once, in order."""
     roles = set(user_roles(user)) | {PUBLIC}
+    if not getattr(user, "is_authenticated", False):
+        roles.add(ANONYMOUS)
     seen: set[str] = set()
     found = []
     for entry in sorted(ENTRIES, key=lambda e: e.order):

@@ -259,6 +259,18 @@ class RequestDetailApi(APIView):
         return Response(_request_detail(instance, request.user))
 
 
+class RequestDiagramApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        bpmn_xml = serializers.CharField(help_text="BPMN 2.0 source of the process version the request runs on")
+        done = serializers.ListField(child=serializers.CharField(), help_text="bpmn ids of steps done, timers fired")
+        current = serializers.ListField(child=serializers.CharField(), help_text="bpmn ids of steps open now")
+
+    @extend_schema(responses=OutputSerializer, summary="The request's diagram with its done and current steps")
+    def get(self, request: Request, tracking_number: str) -> Response:
+        instance = selectors.request_for_user(request.user, tracking_number)
+        return Response(self.OutputSerializer(selectors.request_diagram(instance)).data)
+
+
 class HumanTaskListApi(APIView):
     class Pagination(LimitOffsetPagination):
         default_limit = 50

@@ -11,9 +11,9 @@ from django.utils import timezone
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
 
-from .enums import OPEN_HUMAN_TASK, EventType, InstanceStatus
+from .enums import OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
 from .errors import NotAllowed, NotFound
-from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
+from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
 
 
 def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> QuerySet[HumanTask]:
@@ -23,6 +23,8 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
     allowed = Q(role__in=staff_roles) | Q(role=RoleCode.PEMOHON, instance__applicant_user=user)
     if RoleCode.LOKET in roles:
         allowed |= Q(role=RoleCode.PEMOHON, instance__applicant_user__isnull=True)
+    if RoleCode.CAMAT not in roles:
+        allowed |= _delegated_camat_steps(user)
     qs = (
         HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK)
         .filter(allowed)
@@ -32,6 +34,18 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
     if tracking_number:
         qs = qs.filter(instance__tracking_number=tracking_number)
     return qs
+
+
+def _delegated_camat_steps(user: Any) -> Q:
+    """The camat's steps of the services a delegation in force names `user` deputy for (nothing if none)."""
+    from portal.delegation.selectors import delegations_in_force
+
+    found = Q(pk__in=[])
+    for delegation in delegations_in_force(user):
+        if not delegation.services:
+            return Q(role=RoleCode.CAMAT)
+        found |= Q(role=RoleCode.CAMAT, instance__definition__code__in=list(delegation.services))
+    return found
 
 
 def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
@@ -46,6 +60,31 @@ def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
     if can_read_any_request(user) or (instance.applicant_user_id is not None and instance.applicant_user_id == user.pk):
         return instance
     raise NotFound("not found")
+
+
+def request_diagram(instance: ProcessInstance) -> dict[str, Any]:
+    """The request's BPMN source with the steps done (human tasks, fired timers) and the steps open now."""
+    steps = list(
+        instance.human_tasks.filter(status__in=(*OPEN_HUMAN_TASK, HumanTaskStatus.COMPLETED))
+        .order_by("created_at", "id")
+        .values_list("bpmn_id", "name", "status")
+    )
+    current: dict[str, str] = {b: n for b, n, s in steps if s in OPEN_HUMAN_TASK}
+    done: dict[str, str] = {b: n for b, n, s in steps if s == HumanTaskStatus.COMPLETED and b not in current}
+    fired = (
+        TimerSchedule.objects.filter(instance=instance, fired_at__isnull=False)
+        .order_by("fired_at", "id")
+        .values_list("bpmn_id", flat=True)
+    )
+    for bpmn_id in fired:
+        done.setdefault(bpmn_id, str(EventType.TIMER_FIRED.label))
+    return {
+        "bpmn_xml": instance.definition.bpmn_source,
+        "done": list(done),
+        "current": list(current),
+        "done_names": list(dict.fromkeys(done.values())),
+        "current_names": list(dict.fromkeys(current.values())),
+    }
 
 
 def sla_view(instance: ProcessInstance, *, now: datetime | None = None) -> dict[str, Any]:

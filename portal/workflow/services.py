@@ -297,16 +297,22 @@ def _tracking_number(now: datetime) -> str:
     return f"{local:%y%m%d}-{suffix}"
 
 
-def request_register(
-    *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None
-) -> ProcessInstance:
-    """Register a citizen's request and start its process (counter officer or the citizen).
+CHANNEL_ONLINE = "online"  # registered on the public page by an applicant without an account
 
+
+def request_register(
+    *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None, channel: str = ""
+) -> ProcessInstance:
+    """Register a citizen's request and start its process (counter officer, the citizen, or online anonymously).
+
+    `actor=None` is accepted only with `channel=CHANNEL_ONLINE` (the caller rate-limits those).
     The returned instance carries the plain tracking PIN in `access_pin` (only its hash is stored).
     """
     now = now or timezone.now()
-    roles = user_roles(actor)
-    if not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
+    roles = user_roles(actor) if actor is not None else set()
+    if actor is None and channel != CHANNEL_ONLINE:
+        raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    if actor is not None and not roles & {RoleCode.LOKET, RoleCode.PEMOHON}:
         raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
     rule = authority_in_force(str(service_code), on=timezone.localdate(now))
     if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
@@ -367,6 +373,7 @@ def request_register(
                     payload={
                         "definition_id": definition.pk, "service": definition.code, "version": definition.version,
                         "sha256": definition.sha256, "initial_data": initial,
+                        **({"channel": channel} if channel else {}),
                     },
                 )  # fmt: skip
                 _persist(instance, running, now=now, ready_before=set())
@@ -383,16 +390,48 @@ def request_register(
 # --- human tasks ---------------------------------------------------------------------------------
 
 
-def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance) -> bool:
+def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance, *, at: datetime | None = None) -> bool:
     roles = user_roles(user)
     if human_task.role == RoleCode.PEMOHON:
         if instance.applicant_user_id is not None:
             return bool(instance.applicant_user_id == getattr(user, "pk", None))
         return RoleCode.LOKET in roles  # walk-in applicant: the counter records the correction
-    return human_task.role in roles
+    return human_task.role in roles or delegation_for(user, human_task, instance, at=at) is not None
 
 
-def _locked_task(human_task_id: int, actor: Any) -> tuple[HumanTask, ProcessInstance]:
+def delegation_for(user: Any, human_task: HumanTask, instance: ProcessInstance, *, at: datetime | None = None) -> Any:
+    """The signing delegation under which `user` acts on a camat step without holding the camat role."""
+    if human_task.role != RoleCode.CAMAT or RoleCode.CAMAT in user_roles(user):
+        return None
+    from portal.delegation.selectors import active_delegation
+
+    return active_delegation(user, instance.definition.code, at)
+
+
+def _duty_check(actor: Any, human_task: HumanTask, instance: ProcessInstance) -> None:
+    """Separation of duties: whoever completed a "verify" step of the request may not take its "approve" step."""
+    definition = definition_runtime(instance.definition)
+    if definition.duty_of(human_task.bpmn_id) != engine.DUTY_APPROVE:
+        return
+    verify_steps = [bpmn_id for bpmn_id in definition.forms if definition.duty_of(bpmn_id) == engine.DUTY_VERIFY]
+    if not verify_steps:
+        return
+    from portal.catalogue.selectors import service_separation_of_duties
+
+    if not service_separation_of_duties(instance.definition.code):
+        return
+    verified = HumanTask.objects.filter(
+        instance=instance, bpmn_id__in=verify_steps, status=HumanTaskStatus.COMPLETED, completed_by=actor
+    ).exists()
+    if verified:
+        raise NotAllowed(
+            _("Anda telah memverifikasi permohonan ini, sehingga tidak dapat juga menyetujuinya (pemisahan tugas).")
+        )
+
+
+def _locked_task(
+    human_task_id: int, actor: Any, *, applicant_tracking_number: str = "", now: datetime | None = None
+) -> tuple[HumanTask, ProcessInstance]:
     # Lock the instance found through the step (one statement), then read the step under the lock.
     instance = (
         ProcessInstance.objects.select_for_update(of=("self",))
@@ -404,7 +443,15 @@ def _locked_task(human_task_id: int, actor: Any) -> tuple[HumanTask, ProcessInst
     if instance is None:
         raise NotFound(_("Langkah tidak ditemukan."))
     human_task = HumanTask.objects.get(pk=human_task_id)
-    if not may_act_on(actor, human_task, instance):
+    if applicant_tracking_number:
+        # The applicant without an account, proven by the tracking PIN: only their own step of that request.
+        if (
+            actor is not None
+            or human_task.role != RoleCode.PEMOHON
+            or instance.tracking_number != applicant_tracking_number
+        ):
+            raise NotAllowed(_("Langkah ini bukan untuk peran Anda."))
+    elif not may_act_on(actor, human_task, instance, at=now):
         raise NotAllowed(_("Langkah ini bukan untuk peran Anda."))
     if human_task.status not in OPEN_HUMAN_TASK:
         raise Conflict(_("Langkah ini sudah diselesaikan atau dibatalkan."))
@@ -415,7 +462,8 @@ def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = N
     """Take a ready step so others see it is being worked on."""
     now = now or timezone.now()
     with transaction.atomic():
-        human_task, instance = _locked_task(human_task_id, actor)
+        human_task, instance = _locked_task(human_task_id, actor, now=now)
+        _duty_check(actor, human_task, instance)
         if human_task.assignee_id == actor.pk:
             return human_task
         if human_task.assignee_id is not None:
@@ -453,13 +501,24 @@ def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None =
         return human_task
 
 
-def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datetime | None = None) -> HumanTask:
-    """Complete a step with the data of its form and advance the process."""
+def human_task_complete(
+    *, human_task_id: int, actor: Any, data: Any, now: datetime | None = None, applicant_tracking_number: str = ""
+) -> HumanTask:
+    """Complete a step with the data of its form and advance the process.
+
+    `applicant_tracking_number` (with `actor=None`): the applicant's step completed by someone the
+    caller let in with the request's tracking PIN; recorded as such in the event.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        human_task, instance = _locked_task(human_task_id, actor)
-        if human_task.assignee_id is not None and human_task.assignee_id != actor.pk:
+        human_task, instance = _locked_task(
+            human_task_id, actor, applicant_tracking_number=applicant_tracking_number, now=now
+        )
+        if actor is not None:
+            _duty_check(actor, human_task, instance)
+        if human_task.assignee_id is not None and human_task.assignee_id != getattr(actor, "pk", None):
             raise Conflict(_("Langkah ini sedang dikerjakan petugas lain."))
+        delegation = delegation_for(actor, human_task, instance, at=now) if actor is not None else None
         running = _load(instance)
         ready_before = {h.guid for h in running.ready_human_tasks()} - {human_task.task_guid}
         try:
@@ -481,9 +540,12 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
             payload={
                 "human_task_id": human_task.pk, "task_guid": human_task.task_guid, "bpmn_id": human_task.bpmn_id,
                 "role": human_task.role, "data": cleaned,
+                **({"by": "applicant_tracking_pin"} if applicant_tracking_number else {}),
+                **({"on_behalf_of": {"username": delegation.principal.get_username(), "kind": delegation.kind,
+                                     "delegation_id": delegation.pk}} if delegation is not None else {}),
             },
         )  # fmt: skip
-        letter_id = _letter_if_due(instance, running, human_task, actor=actor, now=now)
+        letter_id = _letter_if_due(instance, running, human_task, actor=actor, now=now, delegation=delegation)
         try:
             declared_complete = engine.clock_starts(running.definition, human_task.bpmn_id, {**running.data, **cleaned})
         except engine.EngineError as exc:
@@ -500,8 +562,9 @@ def human_task_complete(*, human_task_id: int, actor: Any, data: Any, now: datet
 
 
 def _letter_if_due(
-    instance: ProcessInstance, running: engine.Instance, human_task: HumanTask, *, actor: Any, now: datetime
-) -> int | None:
+    instance: ProcessInstance, running: engine.Instance, human_task: HumanTask, *, actor: Any, now: datetime,
+    delegation: Any = None,
+) -> int | None:  # fmt: skip
     """Number the service's letter when the completed step is the signing one and its condition holds."""
     data = {**running.data, **(human_task.completed_data or {})}
     try:
@@ -510,11 +573,12 @@ def _letter_if_due(
         raise _engine_failure(exc) from exc
     if not due:
         return None
-    from portal.letters.services import capacity_for, letter_issue
+    from portal.letters.services import capacity_for, letter_issue, signer_position
 
     letter = letter_issue(
-        instance=instance, human_task=human_task, signer=actor, capacity=capacity_for(actor), data=data, now=now
-    )
+        instance=instance, human_task=human_task, signer=actor, capacity=capacity_for(actor, delegation=delegation),
+        data=data, now=now, position=signer_position(actor),
+    )  # fmt: skip
     events.letter_numbered(
         instance, actor=actor, at=now,
         payload={"letter_id": letter.pk, "number": letter.number, "capacity": letter.signer_capacity,

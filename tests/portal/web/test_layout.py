@@ -60,3 +60,16 @@ def test_english_can_be_chosen(client: Client, db: Any) -> None:
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert 'lang="en"' in client.get("/").content.decode()
+
+
+def test_officers_are_not_offered_the_citizens_submission_page(users: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.web.navigation import entries_for
+
+    def names(user: Any) -> set[str]:
+        return {entry.url_name for entry, _ in entries_for(user)}
+
+    assert "citizen-submit" in names(AnonymousUser()) and "citizen-submit" in names(users["warga1"])
+    assert "citizen-submit" not in names(users["kasi1"]) and "citizen-submit" not in names(users["loket1"])
+    assert "worklist" in names(users["kasi1"]) and "approvals" in names(users["camat1"])

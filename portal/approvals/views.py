@@ -1,0 +1,83 @@
+"""The /persetujuan/ page: the camat's inbox with draft letters, approve one or many, send back."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+from portal.delegation.selectors import delegations_in_force
+from portal.workflow.errors import InvalidInput
+
+from . import selectors, services
+
+
+def _allowed(request: HttpRequest) -> bool:
+    return RoleCode.CAMAT in user_roles(request.user) or bool(delegations_in_force(request.user))
+
+
+def _step_url(human_task_id: int) -> str:
+    try:
+        return reverse("step", kwargs={"human_task_id": str(human_task_id)})
+    except NoReverseMatch:
+        return ""
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 18 and int(v) > 0]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def approvals_page(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        raise PermissionDenied
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        ids = _ids(request.POST.getlist("human_task_ids"))
+        reason = request.POST.get("reason", "")
+        try:
+            results = services.approvals_decide(
+                human_task_ids=ids, decision=decision, reason=reason, actor=request.user
+            )
+        except InvalidInput as exc:
+            for errors in exc.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+        else:
+            for r in results:
+                if r.ok:
+                    text = f"{r.tracking_number}: {r.detail}"
+                    if r.letter_number:
+                        text += " " + _("Nomor surat %(number)s.") % {"number": r.letter_number}
+                    messages.success(request, text)
+                else:
+                    messages.error(request, _("Langkah %(id)s: %(why)s") % {"id": r.human_task_id, "why": r.detail})
+        return redirect("approvals")
+    items = selectors.inbox_items(request.user)
+    for item in items:
+        item["step_url"] = _step_url(item["step"].pk)
+        item["waiting_hours"] = round(item["waiting_seconds"] / 3600, 1)
+    return render(request, "approvals/inbox.html", {"items": items})
+
+
+@login_required
+def draft_pdf(request: HttpRequest, human_task_id: int) -> HttpResponse:
+    """The draft letter of one waiting step as a PDF marked DRAF (nothing is issued)."""
+    from portal.letters.drafts import letter_draft_pdf
+
+    if not _allowed(request):
+        raise PermissionDenied
+    item = next((i for i in selectors.inbox_items(request.user) if i["step"].pk == human_task_id), None)
+    if item is None or item["draft"] is None:
+        raise Http404
+    response = HttpResponse(letter_draft_pdf(item["draft"]), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="draf-{item["instance"].tracking_number}.pdf"'
+    return response

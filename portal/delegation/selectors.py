@@ -1,0 +1,75 @@
+"""Reads of the delegation register."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+
+from .models import Delegation
+
+DEPUTY_ROLES = frozenset({RoleCode.SEKCAM, RoleCode.KASI})
+
+
+def _in_force(at: datetime) -> Q:
+    day = timezone.localdate(at)
+    return Q(starts_on__lte=day, ends_on__gte=day) & (Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+def delegations_in_force(user: Any, *, at: datetime | None = None) -> list[Delegation]:
+    """Delegations naming `user` deputy that are in force at `at` (now), newest first."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    at = at or timezone.now()
+    qs = Delegation.objects.filter(_in_force(at), deputy=user).select_related("principal")
+    return list(qs.order_by("-created_at", "-id"))
+
+
+def active_delegation(user: Any, service_code: str, at: datetime | None = None) -> Delegation | None:
+    """The delegation under which `user` may act for the camat on `service_code` at `at`, if any."""
+    for delegation in delegations_in_force(user, at=at):
+        if delegation.covers(service_code):
+            return delegation
+    return None
+
+
+def delegations_for(user: Any) -> QuerySet[Delegation]:
+    """The delegations `user` may read: all (admin), given or received (camat), received (others)."""
+    qs = Delegation.objects.select_related("principal", "deputy", "created_by", "ended_by")
+    roles = user_roles(user)
+    if RoleCode.ADMIN in roles:
+        return qs.order_by("-starts_on", "-id")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(Q(principal=user) | Q(deputy=user)).order_by("-starts_on", "-id")
+
+
+def delegation_state(delegation: Delegation, *, at: datetime | None = None) -> str:
+    """ "active", "upcoming", "ended" (early, by someone) or "past"."""
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    if delegation.ended_at is not None and delegation.ended_at <= at:
+        return "ended"
+    if delegation.ends_on < day:
+        return "past"
+    if delegation.starts_on > day:
+        return "upcoming"
+    return "active"
+
+
+def deputy_candidates() -> QuerySet[Any]:
+    """Active users holding sekcam or kasi: who may be named deputy."""
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True, groups__name__in=sorted(DEPUTY_ROLES)).distinct().order_by("username")
+    )
+
+
+def delegations_for_any() -> QuerySet[Delegation]:
+    return Delegation.objects.select_related("principal", "deputy", "created_by", "ended_by")

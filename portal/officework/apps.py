@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OfficeworkConfig(AppConfig):
+    name = "portal.officework"
+    verbose_name = "Pekerjaan petugas"

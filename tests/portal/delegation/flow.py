@@ -1,0 +1,31 @@
+"""Drive an sktm request to the camat's signing step through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import SKTM_APPLICANT
+
+STEPS = [
+    ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap"}),
+    ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
+    ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
+    ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+]
+
+
+def sktm_at_signing(users: dict[str, Any], *, name: str = SKTM_APPLICANT["name"], verifier: Any = None) -> Any:
+    """A registered sktm request whose open step is Task_TandatanganCamat; returns that HumanTask."""
+    from portal.workflow.enums import OPEN_HUMAN_TASK
+    from portal.workflow.models import HumanTask
+    from portal.workflow.services import human_task_complete, request_register
+
+    instance = request_register(
+        service_code="sktm", applicant={**SKTM_APPLICANT, "name": name}, data={"keperluan": "Beasiswa"},
+        actor=users["loket1"],
+    )  # fmt: skip
+    for username, bpmn_id, data in STEPS:
+        actor = verifier if (verifier is not None and bpmn_id == "Task_VerifikasiData") else users[username]
+        step = HumanTask.objects.get(instance=instance, bpmn_id=bpmn_id, status__in=OPEN_HUMAN_TASK)
+        human_task_complete(human_task_id=step.pk, actor=actor, data=data)
+    return HumanTask.objects.get(instance=instance, bpmn_id="Task_TandatanganCamat", status__in=OPEN_HUMAN_TASK)
