@@ -24,8 +24,12 @@ class DelegationForm(forms.Form):
     principal = forms.ChoiceField(label=_("Camat yang melimpahkan"), required=False)
     deputy = forms.ChoiceField(label=_("Penerima pelimpahan"))
     kind = forms.ChoiceField(label=_("Jenis"), choices=DelegationKind.choices, widget=forms.RadioSelect)
-    starts_on = forms.DateField(label=_("Mulai tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Mulai tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     services = forms.MultipleChoiceField(
         label=_("Layanan"), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("Kosongkan untuk semua layanan."),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _EOF_WINDOW = 1024  # a PDF's last %%EOF must lie within its last KiB (as readers require)
 
-ACCEPTED_TEXT = "PDF, JPEG, atau PNG"
+ACCEPTED_TEXT = gettext_lazy("PDF, JPEG, atau PNG")
 
 
 class ContentRefused(Exception):

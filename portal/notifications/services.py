@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .channels import channel_for
@@ -73,7 +73,9 @@ def notifications_queue(
     the transaction has committed (so a rolled-back command notifies no one). Writing the same
     event twice adds nothing.
     """
-    subject, body = _texts(instance, kind, detail)
+    # Messages go out in the office's language, whatever language the officer's page is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _texts(instance, kind, detail)
     created_ids = []
     for channel, recipient in _recipients(instance) if recipients is None else recipients:
         row, created = Notification.objects.get_or_create(

@@ -37,7 +37,7 @@ from portal.tracking.presenters import date_text
 from portal.workflow import services as workflow
 from portal.workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, WorkflowError
 from portal.workflow.models import HumanTask
-from portal.workflow.selectors import request_for_user, request_history
+from portal.workflow.selectors import request_diagram, request_for_user, request_history
 
 from . import presenters, selectors
 from .forms import (
@@ -216,6 +216,8 @@ def step(request: HttpRequest, human_task_id: str) -> HttpResponse:
         "may_upload": completeness and is_open and documents.may_upload_documents(request.user, instance),
         "request_rows": selectors.request_data_rows(instance),
         "history": presenters.history_rows(request_history(instance, show_people=True)),
+        "diagram": request_diagram(instance),
+        "diagram_url": reverse("request-diagram", kwargs={"tracking_number": instance.tracking_number}),
         "letters": list(letters_for_instance(instance)),
         "role": presenters.role_label(human_task.role),
         "waiting": presenters.duration_text((timezone.now() - human_task.created_at).total_seconds()),

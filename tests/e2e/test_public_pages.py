@@ -41,6 +41,7 @@ def test_public_pages_render_and_fit(viewport_page: tuple[str, Any], deployed: A
 ROLES = {
     "loket1": "loket",
     "kasi1": "kasi",
+    "sekcam1": "sekcam",
     "camat1": "camat",
     "warga1": "warga",
     "auditor1": "auditor",

@@ -67,3 +67,12 @@ def test_a_failing_gateway_is_recorded_and_retried_not_lost(api: Any, deployed: 
                                             "sms": "portal.notifications.channels.LoggingChannel"}  # fmt: skip
     assert notification_send(notification_id=row.pk).status == "sent"
     assert notification_send(notification_id=row.pk).attempts == 2  # sent once; a second run does nothing
+
+
+def test_messages_to_applicants_stay_indonesian_when_the_officer_works_in_english(api: Any, deployed: Any) -> None:
+    from portal.notifications.models import Notification
+
+    response = api("loket1").post("/api/v1/requests/", BODY, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 201
+    (row,) = Notification.objects.all()
+    assert row.subject == "Permohonan terdaftar" and "Simpan nomor ini" in row.body
