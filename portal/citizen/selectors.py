@@ -13,8 +13,8 @@ from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue.presenters import service_summary
 from portal.catalogue.selectors import services_published
+from portal.tracking.access import session_access
 from portal.tracking.selectors import request_by_tracking_number, tracking_number_normalize
-from portal.tracking.views import _access_valid
 from portal.workflow.enums import OPEN_HUMAN_TASK, InstanceStatus
 from portal.workflow.models import HumanTask, ProcessInstance
 
@@ -38,7 +38,7 @@ def is_owner(user: Any, instance: ProcessInstance) -> bool:
 
 
 def has_tracking_access(session: SessionBase, tracking_number: str) -> bool:
-    return tracking_number in _access_valid(session, timezone.now())
+    return tracking_number in session_access(session, timezone.now())
 
 
 def request_for_applicant(*, user: Any, session: SessionBase, tracking_number: Any) -> ProcessInstance | None:

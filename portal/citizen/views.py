@@ -25,9 +25,9 @@ from portal.documents.services import max_bytes
 from portal.documents.uploads import BoundedUploadHandler
 from portal.letters.errors import LetterFileCorrupt, LetterNotReady
 from portal.letters.selectors import letter_pdf_bytes
+from portal.tracking.access import session_access_grant
 from portal.tracking.clients import client_ip
 from portal.tracking.presenters import tracking_public
-from portal.tracking.views import _access_grant
 from portal.workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from portal.workflow.models import ProcessDefinition, ProcessInstance
 from portal.workflow.services import definition_runtime
@@ -134,7 +134,7 @@ def submit_page(request: HttpRequest) -> HttpResponse:
     except (NotAllowed, ProcessFailed, Conflict) as exc:
         context["form_error"] = str(exc.message)
         return render(request, "citizen/submit.html", context, status=400)
-    _access_grant(request, instance.tracking_number)
+    session_access_grant(request, instance.tracking_number)
     request.session[RECEIPT_KEY] = {"tracking_number": instance.tracking_number, "pin": instance.access_pin}
     return redirect("citizen-submitted")
 
@@ -167,7 +167,7 @@ def my_request_open(request: HttpRequest, tracking_number: str) -> HttpResponse:
     instance = selectors.request_by_tracking_number_for_owner(request.user, tracking_number)
     if instance is None:
         raise Http404()
-    _access_grant(request, instance.tracking_number)
+    session_access_grant(request, instance.tracking_number)
     return redirect("tracking-status", tracking_number=instance.tracking_number)
 
 
@@ -202,7 +202,7 @@ def returned_fix_page(request: HttpRequest, tracking_number: str) -> HttpRespons
     except (Conflict, NotAllowed, NotFound, ProcessFailed) as exc:
         context["form_error"] = str(exc.message)
         return render(request, "citizen/fix.html", context, status=409)
-    _access_grant(request, instance.tracking_number)
+    session_access_grant(request, instance.tracking_number)
     return redirect("tracking-status", tracking_number=instance.tracking_number)
 
 

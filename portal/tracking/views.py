@@ -6,10 +6,8 @@ A right PIN is remembered in the session for that number only, for a while, so t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,40 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.workflow.selectors import request_diagram
 
 from . import presenters, selectors, services
+from .access import SESSION_KEY, session_access, session_access_grant
 from .clients import client_ip
 from .errors import TrackingMismatch, TrackingRefused, mismatch_message
 from .forms import TrackingForm
 
 FORM_TEMPLATE = "tracking/form.html"
 STATUS_TEMPLATE = "tracking/status.html"
-SESSION_KEY = "tracking_access"
-ACCESS_FOR = timedelta(hours=1)
-ACCESS_MAX_NUMBERS = 10
-
-
-def _access_valid(session: SessionBase, now: datetime) -> dict[str, str]:
-    granted = session.get(SESSION_KEY)
-    if not isinstance(granted, dict):
-        return {}
-    valid = {}
-    for number, at in granted.items():
-        try:
-            when = datetime.fromisoformat(str(at))
-        except ValueError:
-            continue
-        if when.tzinfo is not None and now - ACCESS_FOR < when <= now:
-            valid[str(number)] = when.isoformat()
-    return valid
-
-
-def _access_grant(request: HttpRequest, number: str) -> None:
-    now = timezone.now()
-    granted = _access_valid(request.session, now)
-    granted.pop(number, None)
-    granted[number] = now.isoformat()
-    # A new session key when access is granted: a key planted beforehand (fixation) opens nothing.
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = dict(list(granted.items())[-ACCESS_MAX_NUMBERS:])
 
 
 def _form_page(request: HttpRequest, form: TrackingForm, *, status: int = 200, **context: Any) -> HttpResponse:
@@ -79,7 +50,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
     except TrackingMismatch:
         # An empty form: echoing what was typed would make an unknown number's page differ from a wrong PIN's.
         return _form_page(request, TrackingForm(), form_error=mismatch_message())
-    _access_grant(request, instance.tracking_number)
+    session_access_grant(request, instance.tracking_number)
     return redirect("tracking-status", tracking_number=instance.tracking_number)
 
 
@@ -88,7 +59,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
 def tracking_status_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     number = selectors.tracking_number_normalize(tracking_number)
     plausible = selectors.tracking_number_plausible(number)
-    if plausible and number in _access_valid(request.session, timezone.now()):
+    if plausible and number in session_access(request.session, timezone.now()):
         instance = selectors.request_by_tracking_number(number)
         if instance is not None:
             context = {"v": presenters.tracking_public(instance), "diagram": request_diagram(instance)}
@@ -101,7 +72,7 @@ def tracking_status_page(request: HttpRequest, tracking_number: str) -> HttpResp
 def tracking_diagram(request: HttpRequest, tracking_number: str) -> JsonResponse:
     """The status page's diagram data (BPMN source, done and open steps), for the same session only."""
     number = selectors.tracking_number_normalize(tracking_number)
-    if selectors.tracking_number_plausible(number) and number in _access_valid(request.session, timezone.now()):
+    if selectors.tracking_number_plausible(number) and number in session_access(request.session, timezone.now()):
         instance = selectors.request_by_tracking_number(number)
         if instance is not None:
             diagram = request_diagram(instance)

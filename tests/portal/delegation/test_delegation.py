@@ -184,3 +184,10 @@ def test_separation_of_duties_can_be_switched_off_per_service(api: Any, deployed
     step = sktm_at_signing(users, verifier=both)
     done = human_task_complete(human_task_id=step.pk, actor=both, data={"keputusan": "setuju"})
     assert done.status == "completed"
+
+
+def test_the_admin_lists_delegations_read_only(client: Any, users: Any) -> None:
+    client.force_login(users["admin"])
+    assert client.get("/admin/delegation/delegation/").status_code == 200
+    assert client.get("/admin/delegation/delegationrecord/").status_code == 200
+    assert client.get("/admin/delegation/delegation/add/").status_code == 403
