@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("loket/daftar/", views.counter_register_page, name="counter-register"),
     path("loket/tanda-terima/<str:tracking_number>/", views.counter_receipt, name="counter-receipt"),
+    path("loket/tanda-terima/<str:tracking_number>/pin-baru/", views.counter_pin_reissue, name="counter-pin-reissue"),
 ]

@@ -25,7 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.selectors import is_officer
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import is_officer, user_roles
 from portal.catalogue.selectors import service_find, service_requirements, standard_current
 from portal.documents import selectors as documents
 from portal.documents.content import download_name
@@ -422,5 +423,25 @@ def counter_receipt(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "completion_text": (content.get("completion_time") or {}).get("text", ""),
         "procedure": content.get("procedure") or [],
         "tracking_url": settings.PATEN_PUBLIC_URL.rstrip("/") + reverse("tracking"),
+        "may_reissue": RoleCode.LOKET in user_roles(request.user),
     }
     return render(request, "officework/receipt.html", context)
+
+
+@officer_required
+@require_POST
+def counter_pin_reissue(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """A new PIN for an applicant who lost it, shown once on the receipt; the old one stops working."""
+    try:
+        request_for_user(request.user, tracking_number)
+        instance = workflow.access_pin_reissue(tracking_number=tracking_number, actor=request.user)
+    except NotFound:
+        return _not_found(request, _("Permohonan tidak ditemukan."))
+    except NotAllowed as exc:
+        return _forbidden(request, str(exc.message))
+    pins = request.session.get(PIN_SESSION_KEY)
+    pins = dict(pins) if isinstance(pins, dict) else {}
+    pins[instance.tracking_number] = instance.access_pin
+    request.session[PIN_SESSION_KEY] = dict(list(pins.items())[-5:])
+    messages.success(request, _("PIN baru diterbitkan; PIN lama tidak berlaku lagi."))
+    return redirect("counter-receipt", tracking_number=instance.tracking_number)

@@ -33,3 +33,4 @@ class EventType(models.TextChoices):
     DOCUMENT_UPLOADED = "document_uploaded", _("Dokumen persyaratan diunggah")
     REQUIREMENTS_CHECKED = "requirements_checked", _("Kelengkapan persyaratan diperiksa")
     INSTANCE_COMPLETED = "instance_completed", _("Permohonan selesai")
+    PIN_REISSUED = "pin_reissued", _("PIN pelacakan diterbitkan ulang")

@@ -111,6 +111,10 @@ def requirements_checked(
     return _append(instance, EventType.REQUIREMENTS_CHECKED, actor, at, payload)
 
 
+def pin_reissued(instance: ProcessInstance, *, actor: Any, at: datetime) -> InstanceEvent:
+    return _append(instance, EventType.PIN_REISSUED, actor, at, {})  # the PIN itself is never recorded
+
+
 def instance_completed(instance: ProcessInstance, *, at: datetime, payload: dict[str, Any]) -> InstanceEvent:
     return _append(instance, EventType.INSTANCE_COMPLETED, None, at, payload)
 

@@ -387,6 +387,27 @@ def request_register(
     raise Conflict(_("Nomor registrasi tidak dapat dibuat; coba lagi."))
 
 
+def access_pin_reissue(*, tracking_number: str, actor: Any, now: datetime | None = None) -> ProcessInstance:
+    """A new tracking PIN for an applicant who lost the receipt (counter only); the old one stops working.
+
+    The returned instance carries the new plain PIN in `access_pin`, to be printed once.
+    """
+    now = now or timezone.now()
+    if RoleCode.LOKET not in user_roles(actor):
+        raise NotAllowed(_("Hanya petugas loket yang dapat menerbitkan PIN baru."))
+    with transaction.atomic():
+        found = ProcessInstance.objects.filter(tracking_number=str(tracking_number)[:32]).values_list("pk", flat=True)
+        instance = _lock_instance(found[0]) if found else None
+        if instance is None:
+            raise NotFound(_("Permohonan tidak ditemukan."))
+        pin, digest = pin_new()
+        instance.access_pin_hash = digest
+        events.pin_reissued(instance, actor=actor, at=now)
+        instance.save(update_fields=["access_pin_hash", "last_event_seq", "last_event_hash"])
+    instance.access_pin = pin
+    return instance
+
+
 # --- human tasks ---------------------------------------------------------------------------------
 
 

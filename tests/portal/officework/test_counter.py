@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import SKTM_APPLICANT
 from tests.portal.documents.samples import image_bytes, pdf_bytes
 from tests.portal.officework.conftest import open_step
 
@@ -150,3 +151,41 @@ def test_the_receipt_is_for_officers_and_unknown_numbers_are_a_404(browser: Any,
     assert browser("warga1").get(f"/loket/tanda-terima/{tn}/").status_code == 403
     assert browser("loket1").get("/loket/tanda-terima/TIDAK-ADA/").status_code == 404
     assert browser("loket1").get("/loket/tanda-terima/" + "9" * 300 + "/").status_code == 404
+
+
+def test_the_counter_reissues_a_lost_pin_once_and_the_old_one_stops_working(
+    client: Any, api: Any, users: Any, deployed: Any
+) -> None:
+    from portal.workflow.models import InstanceEvent, ProcessInstance
+    from portal.workflow.pins import pin_matches
+
+    registered = (
+        api("loket1")
+        .post(
+            "/api/v1/requests/",
+            {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Berobat"}},
+            format="json",
+        )
+        .json()
+    )
+    tn, old_pin = registered["tracking_number"], registered["pin"]
+    client.force_login(users["loket1"])
+    receipt = client.get(f"/loket/tanda-terima/{tn}/").content.decode()
+    assert "Terbitkan PIN baru" in receipt and old_pin not in receipt
+    assert client.get(f"/loket/tanda-terima/{tn}/pin-baru/").status_code == 405
+    response = client.post(f"/loket/tanda-terima/{tn}/pin-baru/")
+    assert response.status_code == 302
+    shown = client.get(f"/loket/tanda-terima/{tn}/").content.decode()
+    new_pin = re.search(r"data-pin>(\d{6})<", shown)
+    assert new_pin is not None
+    instance = ProcessInstance.objects.get(tracking_number=tn)
+    assert pin_matches(new_pin.group(1), instance.access_pin_hash)
+    assert not pin_matches(old_pin, instance.access_pin_hash) or old_pin == new_pin.group(1)
+    assert new_pin.group(1) not in client.get(f"/loket/tanda-terima/{tn}/").content.decode()  # once
+    event = InstanceEvent.objects.get(instance=instance, type="pin_reissued")
+    assert event.actor_username == "loket1" and event.payload == {}
+
+    client.force_login(users["kasi1"])
+    assert client.post(f"/loket/tanda-terima/{tn}/pin-baru/").status_code == 403
+    client.force_login(users["loket1"])
+    assert client.post("/loket/tanda-terima/261128-XXXXXX/pin-baru/").status_code == 404
