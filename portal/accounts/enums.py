@@ -16,3 +16,8 @@ class RoleCode(models.TextChoices):
 
 
 OFFICER_ROLES = frozenset({RoleCode.LOKET, RoleCode.KASI, RoleCode.SEKCAM, RoleCode.CAMAT})
+
+
+def role_label(code: str) -> str:
+    """The name of a role as people read it ("Kepala seksi"); empty for a code that is not a role."""
+    return str(RoleCode(code).label) if code in RoleCode.values else ""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.delegation.selectors import delegations_in_force
+from portal.officework.presenters import duration_text
 from portal.workflow.errors import InvalidInput
 
 from . import selectors, services
@@ -64,7 +65,7 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
     items = selectors.inbox_items(request.user)
     for item in items:
         item["step_url"] = _step_url(item["step"].pk)
-        item["waiting_hours"] = round(item["waiting_seconds"] / 3600, 1)
+        item["waiting_text"] = duration_text(item["waiting_seconds"])
     return render(request, "approvals/inbox.html", {"items": items})
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import RoleCode
+from portal.accounts.enums import role_label
 from portal.workflow.enums import EventType
 from portal.workflow.models import HumanTask
 
@@ -27,10 +27,6 @@ def duration_text(seconds: float) -> str:
     if not parts:
         return _("kurang dari 1 menit")
     return " ".join(parts[:2])
-
-
-def role_label(code: str) -> str:
-    return str(RoleCode(code).label) if code in RoleCode.values else code
 
 
 def worklist_row(task: HumanTask, *, user: Any, now: datetime) -> dict[str, Any]:

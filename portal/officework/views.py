@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.enums import RoleCode
+from portal.accounts.enums import RoleCode, role_label
 from portal.accounts.selectors import is_officer, user_roles
 from portal.catalogue.selectors import service_find, service_requirements, standard_current
 from portal.documents import selectors as documents
@@ -94,7 +94,7 @@ def counter_required(view: View) -> View:
 
 
 def _role_forbidden(request: HttpRequest, human_task: HumanTask) -> HttpResponse:
-    label = presenters.role_label(human_task.role)
+    label = role_label(human_task.role)
     return _forbidden(request, _("Langkah ini untuk peran %(role)s.") % {"role": label})
 
 
@@ -220,7 +220,7 @@ def step(request: HttpRequest, human_task_id: str) -> HttpResponse:
         "diagram": request_diagram(instance),
         "diagram_url": reverse("request-diagram", kwargs={"tracking_number": instance.tracking_number}),
         "letters": list(letters_for_instance(instance)),
-        "role": presenters.role_label(human_task.role),
+        "role": role_label(human_task.role),
         "waiting": presenters.duration_text((timezone.now() - human_task.created_at).total_seconds()),
         "overdue": bool(is_open and human_task.due_at and human_task.due_at < timezone.now()),
         "mine": human_task.assignee_id == request.user.pk,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import RoleCode
+from portal.accounts.enums import RoleCode, role_label
 from portal.workflow.enums import InstanceStatus
 from portal.workflow.models import ProcessInstance
 from portal.workflow.selectors import sla_view
@@ -77,7 +77,7 @@ def tracking_public(instance: ProcessInstance, *, now: datetime | None = None) -
             {
                 "name": step.name,
                 "role": step.role,
-                "role_label": selectors.role_label(step.role),
+                "role_label": role_label(step.role),
                 "with_applicant": step.role == RoleCode.PEMOHON,
                 "since": step.created_at,
             }
@@ -87,7 +87,7 @@ def tracking_public(instance: ProcessInstance, *, now: datetime | None = None) -
             {
                 "name": step.name,
                 "role": step.role,
-                "role_label": selectors.role_label(step.role),
+                "role_label": role_label(step.role),
                 "at": step.completed_at,
             }
             for step in selectors.tracking_completed_steps(instance)

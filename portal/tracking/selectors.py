@@ -81,13 +81,6 @@ def request_by_tracking_number(tracking_number: str) -> ProcessInstance | None:
     )
 
 
-def role_label(role: str) -> str:
-    """The role holding a step, as the public sees it ("Kepala seksi"), never a person."""
-    if role in RoleCode.values:
-        return str(RoleCode(role).label)
-    return ""
-
-
 def tracking_open_steps(instance: ProcessInstance) -> list[HumanTask]:
     return list(
         instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)
