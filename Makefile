@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The whole suite on the embedded default (SQLite, no broker server); then, where
 # PATEN_TEST_DATABASE_URL names a PostgreSQL server (and PATEN_TEST_BROKER_URL a Redis database),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 DEFAULT_SCENARIO = PROCESSES / "scenarios" / "sktm" / "disetujui-langsung.yaml"
 DEFAULT_PASSWORD = "paten-demo-2026"  # same default as portal/settings.py
+DJANGO_SETTINGS_MODULE = "portal.settings"  # as manage.py sets it
 
 # The demo user who acts for each lane. A walk-in applicant's corrections are recorded by the counter.
 USER_FOR_ROLE = {"loket": "loket1", "kasi": "kasi1", "sekcam": "sekcam1", "camat": "camat1", "pemohon": "loket1"}
@@ -90,11 +92,22 @@ def short_function(key: StatsKey) -> str:
 
 
 def key_matches(key: StatsKey, suffix: str, name: str) -> bool:
-    """`suffix` ends the file path ("~" for C functions); a `name` ending in * is a prefix."""
+    """`suffix` ends the file path ("~" for C functions), or, ending in "/", is a directory of the
+    repository the file lies anywhere under ("portal/": found even after its modules move); a
+    `name` ending in * is a prefix."""
     filename, _line, function = key
-    if not (filename == suffix or filename.endswith("/" + suffix)):
+    if suffix.endswith("/"):
+        if not filename.startswith(f"{ROOT}/{suffix}"):
+            return False
+    elif not (filename == suffix or filename.endswith("/" + suffix)):
         return False
     return function.startswith(name[:-1]) if name.endswith("*") else function == name
+
+
+def function_key(fn: Any) -> StatsKey:
+    """The pstats key of a Python function (decorators unwrapped), wherever its module lives."""
+    code = inspect.unwrap(fn).__code__
+    return code.co_filename, code.co_firstlineno, code.co_name
 
 
 def stats_table(profiler: Any) -> dict[StatsKey, tuple[int, int, float, float, Any]]:

@@ -6,7 +6,7 @@
 
 `timers` needs PostgreSQL and Redis on loopback, named by PATEN_BENCH_DATABASE_URL (a server URL whose
 role may CREATE DATABASE) and PATEN_BENCH_BROKER_URL (e.g. redis://127.0.0.1:6379/14); without them
-it prints a line saying it skipped.
+it prints a line saying it skipped (and fails under PATEN_BENCH_REQUIRE_SERVICES, as on CI).
 
 stdout carries only the benchmarks' JSON lines; progress and diagnostics go to stderr. The exit
 status is non-zero only when a benchmark crashed; numbers below their targets are reported, not

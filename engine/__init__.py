@@ -18,7 +18,7 @@ from .errors import (
 )
 from .forms import Form, FormField
 from .lint import errors_of, lint, load_definition, service_code_of
-from .parsing import DUTY_APPROVE, DUTY_VERIFY, Definition, sha256_of
+from .parsing import DUTY_APPROVE, DUTY_VERIFY, Decision, Definition, sha256_of
 from .roles import LANE_ROLES, Role
 from .runtime import (
     FiredTimer,
@@ -61,6 +61,7 @@ __all__ = [
     "DayHours",
     "DayInfo",
     "DayOverride",
+    "Decision",
     "Definition",
     "DefinitionError",
     "EngineError",

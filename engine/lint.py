@@ -17,13 +17,18 @@ from .parsing import (
     BPMN,
     CAMUNDA,
     CONDITION_PROPERTIES,
+    DECISION_PROPERTIES,
     DUE_PROPERTY,
     DUTIES,
     DUTY_PROPERTY,
+    LETTER_NUMBER_PROPERTY,
+    LETTER_PROPERTY,
     NS,
     REMIND_PROPERTY,
+    Decision,
     Definition,
     build_definition,
+    decision_of,
     form_of,
     property_of,
     sha256_of,
@@ -73,6 +78,7 @@ class _Checker:
 
     def check_process(self, process: etree._Element) -> None:
         pid = process.get("id")
+        self.check_reserved_ids(process)
         lane_of: dict[str, str] = {}
         for lane in process.iterfind(".//bpmn:lane", NS):
             name = (lane.get("name") or "").strip()
@@ -107,6 +113,25 @@ class _Checker:
             if not (node.get(f"{CAMUNDA}decisionRef") or "").strip():
                 self.error(node.get("id"), "business rule task has no camunda:decisionRef")
         self.check_flows(process)
+        self.check_properties(process)
+        for node in process.iter(f"{BPMN}scriptTask"):
+            script = _text(node.find("bpmn:script", NS))
+            for why in check_source(script, "exec"):
+                self.error(node.get("id"), f"script refused: {why}")
+        for definition in process.iter(f"{BPMN}timerEventDefinition"):
+            parent = definition.getparent()
+            self.check_timer(definition, parent.get("id") if parent is not None else pid)
+
+    def check_reserved_ids(self, process: etree._Element) -> None:
+        """SpiffWorkflow names its own tasks `Start`, `End` and `<process>.EndJoin`: an element with
+        such an id is silently replaced by them and the process never leaves its start."""
+        reserved = {"Start", "End", f"{process.get('id')}.EndJoin"}
+        for node in process.iter():
+            if isinstance(node.tag, str) and node.get("id") in reserved:
+                self.error(node.get("id"), "this id is reserved by the engine; rename the element")
+
+    def check_properties(self, process: etree._Element) -> None:
+        """The `paten.*` properties: each on the kind of element it belongs to, each value usable."""
         for node in process.iter():
             if not isinstance(node.tag, str):
                 continue
@@ -130,19 +155,78 @@ class _Checker:
                         node.get("id"),
                         f"'{DUTY_PROPERTY}' must be one of {', '.join(DUTIES)}, not '{duty.strip()[:40]}'",
                     )
+            self.check_decision(node)
+            self.check_letter_number(node)
             due = property_of(node, DUE_PROPERTY)
             if due is not None:
                 if node.tag != f"{BPMN}userTask":
                     self.error(node.get("id"), f"'{DUE_PROPERTY}' belongs on a user task")
                 for why in check_source(due.strip() or "None", "eval"):
                     self.error(node.get("id"), f"'{DUE_PROPERTY}' expression refused: {why}")
-        for node in process.iter(f"{BPMN}scriptTask"):
-            script = _text(node.find("bpmn:script", NS))
-            for why in check_source(script, "exec"):
-                self.error(node.get("id"), f"script refused: {why}")
-        for definition in process.iter(f"{BPMN}timerEventDefinition"):
-            parent = definition.getparent()
-            self.check_timer(definition, parent.get("id") if parent is not None else pid)
+
+    def check_decision(self, node: etree._Element) -> None:
+        """`paten.decision.*`: the enum field, the value that approves, the one that returns, a note."""
+        given = {key: property_of(node, name) for key, name in DECISION_PROPERTIES.items()}
+        if all(v is None for v in given.values()):
+            return
+        where = node.get("id")
+        if node.tag != f"{BPMN}userTask":
+            self.error(where, "'paten.decision.*' belongs on a user task")
+            return
+        missing = [DECISION_PROPERTIES[k] for k in ("field", "approve", "return") if not (given[k] or "").strip()]
+        if missing:
+            self.error(where, f"decision incomplete: set {', '.join(missing)}")
+            return
+        decision = decision_of(node)
+        assert decision is not None
+        fields = {f.id: f for f in form_of(node).fields}
+        chosen = fields.get(decision.field)
+        if chosen is None or chosen.type != "enum":
+            self.error(where, f"decision field '{decision.field[:60]}' is not an enum field of this step's form")
+            return
+        values = [o.id for o in chosen.options]
+        for key, value in (("approve", decision.approve), ("return", decision.return_)):
+            if value not in values:
+                self.error(
+                    where,
+                    f"{DECISION_PROPERTIES[key]} '{value[:60]}' is not a value of '{decision.field}' "
+                    f"(one of: {', '.join(values)})",
+                )
+        if decision.approve == decision.return_:
+            self.error(where, "the decision's approve and return values must differ")
+        if decision.note is not None:
+            note = fields.get(decision.note)
+            if note is None or note.type != "string" or note.id == decision.field:
+                self.error(where, f"decision note '{decision.note[:60]}' is not a text field of this step's form")
+        letter = property_of(node, LETTER_PROPERTY)
+        if letter is not None and decision.approve in values and decision.return_ in values:
+            self.check_decision_letter(where, letter.strip() or "True", decision)
+
+    def check_decision_letter(self, where: str | None, condition: str, decision: Decision) -> None:
+        """On a signing step, approving must issue the letter and returning must not."""
+        if check_source(condition, "eval"):
+            return  # already reported
+        for value, should in ((decision.approve, True), (decision.return_, False)):
+            try:
+                with frozen_at(_LINT_CLOCK):
+                    issues = bool(evaluate(condition, {decision.field: value}))
+            except Exception:  # noqa: BLE001 - the condition reads other data: checked at run time
+                return
+            if issues is not should:
+                verb = "issue" if should else "not issue"
+                self.error(where, f"'{LETTER_PROPERTY}' must {verb} the letter when '{decision.field}' is '{value}'")
+
+    def check_letter_number(self, node: etree._Element) -> None:
+        value = property_of(node, LETTER_NUMBER_PROPERTY)
+        if value is None:
+            return
+        where = node.get("id")
+        if node.tag != f"{BPMN}userTask":
+            self.error(where, f"'{LETTER_NUMBER_PROPERTY}' belongs on a user task")
+            return
+        field = next((f for f in form_of(node).fields if f.id == value.strip()), None)
+        if field is None or field.type != "string":
+            self.error(where, f"'{LETTER_NUMBER_PROPERTY}' names '{value.strip()[:60]}', not a text field of this step")
 
     def check_reminder(self, node: etree._Element, roles: str) -> None:
         where = node.get("id")

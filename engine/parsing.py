@@ -108,6 +108,28 @@ def sha256_of(source: bytes) -> str:
     return hashlib.sha256(source).hexdigest()
 
 
+@dataclass(frozen=True)
+class Decision:
+    """How a signing or approval step is decided, as the diagram declares it (`paten.decision.*`).
+
+    `field` is the step's enum field; `approve` the value that approves (and issues the letter, on
+    a signing step), `return_` the value that sends the file back, `note` the text field for the
+    reason (optional).
+    """
+
+    field: str
+    approve: str
+    return_: str
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"field": self.field, "approve": self.approve, "return": self.return_, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Decision:
+        return cls(str(d["field"]), str(d["approve"]), str(d["return"]), d.get("note") or None)
+
+
 @dataclass
 class Definition:
     """A parsed service process, ready to start instances; immutable once built."""
@@ -139,6 +161,12 @@ class Definition:
     # bpmn id -> "verify" or "approve" (the `paten.duty` property): separation of duties keeps
     # whoever verified a request from approving it. A step with `paten.letter` approves by default.
     duties: dict[str, str] = field(default_factory=dict)
+    # bpmn id -> how the step is decided (the `paten.decision.*` properties): read by the camat's
+    # inbox to approve or send back from the list.
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    # bpmn id -> the field of that step (the hand-over) that must carry the number of the letter
+    # issued for the request (the `paten.letter_number` property); the portal fills it in.
+    letter_number_fields: dict[str, str] = field(default_factory=dict)
 
     def procedure(self) -> list[tuple[str, str, str | None]]:
         """The human steps as (bpmn id, name, role), in the diagram's left-to-right order."""
@@ -181,6 +209,13 @@ CLOCK_PROPERTY = "paten.clock"
 DUE_PROPERTY = "paten.due"
 REMIND_PROPERTY = "paten.remind"
 DUTY_PROPERTY = "paten.duty"
+DECISION_PROPERTIES = {
+    "field": "paten.decision.field",
+    "approve": "paten.decision.approve",
+    "return": "paten.decision.return",
+    "note": "paten.decision.note",
+}
+LETTER_NUMBER_PROPERTY = "paten.letter_number"
 DUTY_VERIFY = "verify"
 DUTY_APPROVE = "approve"
 DUTIES = (DUTY_VERIFY, DUTY_APPROVE)
@@ -193,6 +228,14 @@ def property_of(node: etree._Element, name: str) -> str | None:
         if prop.get("name") == name:
             return str(prop.get("value") or "")
     return None
+
+
+def decision_of(node: etree._Element) -> Decision | None:
+    """The step's declared decision; None when it declares none or leaves out a required part."""
+    parts = {key: (property_of(node, name) or "").strip() for key, name in DECISION_PROPERTIES.items()}
+    if not (parts["field"] and parts["approve"] and parts["return"]):
+        return None
+    return Decision(parts["field"], parts["approve"], parts["return"], parts["note"] or None)
 
 
 def shape_positions(root: etree._Element) -> dict[str, tuple[float, float]]:
@@ -216,6 +259,38 @@ def process_element(root: etree._Element, process_id: str) -> etree._Element | N
     return None
 
 
+@dataclass
+class _StepProperties:
+    """What the `paten.*` properties of a process's user tasks say, by bpmn id."""
+
+    letters: dict[str, str] = field(default_factory=dict)
+    clocks: dict[str, str] = field(default_factory=dict)
+    dues: dict[str, str] = field(default_factory=dict)
+    duties: dict[str, str] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    number_fields: dict[str, str] = field(default_factory=dict)
+
+    def read(self, node: etree._Element, nid: str) -> None:
+        condition = property_of(node, LETTER_PROPERTY)
+        if condition is not None:
+            self.letters[nid] = condition.strip() or "True"
+        condition = property_of(node, CLOCK_PROPERTY)
+        if condition is not None:
+            self.clocks[nid] = condition.strip() or "True"
+        expression = property_of(node, DUE_PROPERTY)
+        if expression:
+            self.dues[nid] = expression.strip()
+        duty = property_of(node, DUTY_PROPERTY)
+        if duty and duty.strip() in DUTIES:
+            self.duties[nid] = duty.strip()
+        decision = decision_of(node)
+        if decision is not None:
+            self.decisions[nid] = decision
+        number_field = (property_of(node, LETTER_NUMBER_PROPERTY) or "").strip()
+        if number_field:
+            self.number_fields[nid] = number_field
+
+
 def build_definition(root: etree._Element, filename: str, code: str, sha256: str) -> Definition:
     """Parse the process `code` from an already-hardened XML tree; SpiffWorkflow errors propagate."""
     parser = ServiceParser()
@@ -227,11 +302,8 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
     start_form = Form()
     forms: dict[str, Form] = {}
     names: dict[str, str] = {}
-    letters: dict[str, str] = {}
-    clocks: dict[str, str] = {}
-    dues: dict[str, str] = {}
+    steps = _StepProperties()
     reminders: dict[str, tuple[str, tuple[str, ...]]] = {}
-    duties: dict[str, str] = {}
     for node in process.iter():
         if not isinstance(node.tag, str) or node.get("id") is None:
             continue
@@ -240,18 +312,7 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
             names[nid] = str(node.get("name"))
         if node.tag == f"{BPMN}userTask":
             forms[nid] = form_of(node)
-            condition = property_of(node, LETTER_PROPERTY)
-            if condition is not None:
-                letters[nid] = condition.strip() or "True"
-            condition = property_of(node, CLOCK_PROPERTY)
-            if condition is not None:
-                clocks[nid] = condition.strip() or "True"
-            expression = property_of(node, DUE_PROPERTY)
-            if expression:
-                dues[nid] = expression.strip()
-            duty = property_of(node, DUTY_PROPERTY)
-            if duty and duty.strip() in DUTIES:
-                duties[nid] = duty.strip()
+            steps.read(node, nid)
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)
         elif node.tag == f"{BPMN}boundaryEvent":
@@ -261,19 +322,9 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
                 reminders[nid] = (str(node.get("attachedToRef") or ""), extra)
     lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
     return Definition(
-        code=code,
-        name=str(process.get("name") or code),
-        sha256=sha256,
-        spec=spec,
-        subprocess_specs=subprocess_specs,
-        start_form=start_form,
-        forms=forms,
-        lanes=lanes,
-        element_names=names,
-        letter_conditions=letters,
-        clock_conditions=clocks,
-        due_expressions=dues,
-        reminders=reminders,
-        positions={k: v for k, v in shape_positions(root).items() if k in forms},
-        duties=duties,
-    )
+        code=code, name=str(process.get("name") or code), sha256=sha256, spec=spec,
+        subprocess_specs=subprocess_specs, start_form=start_form, forms=forms, lanes=lanes, element_names=names,
+        letter_conditions=steps.letters, clock_conditions=steps.clocks, due_expressions=steps.dues,
+        reminders=reminders, positions={k: v for k, v in shape_positions(root).items() if k in forms},
+        duties=steps.duties, decisions=steps.decisions, letter_number_fields=steps.number_fields,
+    )  # fmt: skip

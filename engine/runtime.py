@@ -102,7 +102,10 @@ class Instance:
     @classmethod
     def start(cls, definition: Definition, data: dict[str, Any], *, now: datetime) -> Instance:
         """Start a new instance with `data` as its initial workflow data."""
-        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+        try:
+            workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+        except SpiffWorkflowException as exc:
+            raise ExecutionError(f"the process cannot start: {exc}") from exc
         start = workflow.task_tree
         start.data.update(data)
         instance = cls(definition, workflow)
@@ -187,12 +190,20 @@ class Instance:
         task = self._ready_task(guid)
         return self.definition.form_for(task.task_spec.bpmn_id).validate(data)
 
-    def complete_human_task(self, guid: str, data: Any, *, now: datetime) -> dict[str, Any]:
-        """Validate `data` against the task's form, complete it, advance; returns the cleaned data."""
+    def complete_human_task(
+        self, guid: str, data: Any, *, now: datetime, system_data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Validate `data` against the task's form, complete it, advance; returns the cleaned data.
+
+        `system_data` is added to the workflow data beside the form's values, unvalidated: what
+        the caller itself produced at this step (the issued letter's number, say).
+        """
         task = self._ready_task(guid)
         cleaned = self.definition.form_for(task.task_spec.bpmn_id).validate(data)
         with frozen_at(now):
             task.data.update(cleaned)
+            if system_data:
+                task.data.update(system_data)
             try:
                 task.run()
             except SpiffWorkflowException as exc:

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_V
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .forms import Form
-from .parsing import Definition
+from .parsing import Decision, Definition
 from .timers import CLOCKED
 
 SERIALIZER_VERSION = SPIFF_SERIALIZER_VERSION
@@ -122,6 +122,8 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "reminders": {k: [step, list(roles)] for k, (step, roles) in definition.reminders.items()},
         "positions": {k: list(v) for k, v in definition.positions.items()},
         "duties": definition.duties,
+        "decisions": {k: v.to_dict() for k, v in definition.decisions.items()},
+        "letter_number_fields": definition.letter_number_fields,
     }
 
 
@@ -145,4 +147,6 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         reminders={k: (str(v[0]), tuple(v[1])) for k, v in dct.get("reminders", {}).items()},
         positions={k: (float(v[0]), float(v[1])) for k, v in dct["positions"].items()},
         duties=dict(dct.get("duties", {})),  # versions stored before `paten.duty` existed have none
+        decisions={k: Decision.from_dict(v) for k, v in dct.get("decisions", {}).items()},
+        letter_number_fields=dict(dct.get("letter_number_fields", {})),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "portal.core",
     "portal.accounts",
     "portal.directory",
     "portal.catalogue",
@@ -56,11 +58,15 @@ INSTALLED_APPS = [
     "portal.officework",
     "portal.delegation",
     "portal.approvals",
+    "portal.operations",
+    "portal.publication",
+    "portal.designer",
+    "portal.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.RefuseNulMiddleware",
+    "portal.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -139,10 +145,6 @@ STATIC_ROOT = VAR_DIR / "static"
 ASSETS_BUILD_DIR = BASE_DIR / "var" / "build" / "static"
 ASSETS_BUILD_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [ASSETS_BUILD_DIR]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
 
 LOGIN_URL = "/masuk/"
 LOGIN_REDIRECT_URL = "/"  # the home page sends each role on to what it works on
@@ -156,13 +158,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "portal.parsers.SafeJSONParser",
+        "portal.core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.workflow.apis.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("PATEN_LOGIN_RATE", "20/min")},
 }
@@ -206,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     "render-pending-letters": _sweep("tasks.letters.render_pending_letters_task", _SWEEP),
     "send-pending-notifications": _sweep("tasks.notifications.send_pending_notifications_task", _SWEEP),
     "fire-due-timers": _sweep("tasks.timers.fire_due_timers_task", _TIMER_SWEEP),
+    "prune-attempts": _sweep("tasks.core.prune_attempts_task", 3600.0),
     "notify-overdue": _sweep(
         "tasks.notifications.notify_overdue_task", float(os.environ.get("PATEN_OVERDUE_SWEEP_SECONDS", "300"))
     ),
@@ -215,7 +218,9 @@ PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")
 PATEN_PROCESSES_DIR = BASE_DIR / "processes"
 # Letters: the base of the verification links printed as QR codes, where issued PDFs are kept
 # (outside the database) and the office named in the letterhead and the signature block.
-PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL", "http://127.0.0.1:8000")
+# By default the address `make run` serves on (its PORT), so receipts, letters and QR codes point
+# at the portal that printed them; a real deployment names its public address.
+PATEN_PUBLIC_URL = os.environ.get("PATEN_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 # "celery": the worker's sweep draws a signed letter's PDF within seconds of the signing (make run
 # starts one); "inline": the signing request draws it itself once its transaction is over.
 PATEN_LETTER_RENDER = os.environ.get("PATEN_LETTER_RENDER", "celery")
@@ -250,6 +255,34 @@ PATEN_RAMADAN_HOURS = {"mon": _RAMADAN_MON_THU, "tue": _RAMADAN_MON_THU, "wed": 
 # Requirement documents citizens and the counter upload: kept outside the database and outside any
 # static or public URL; served only through the API to who may see the request.
 PATEN_MEDIA_DIR = Path(os.environ.get("PATEN_MEDIA_DIR", VAR_DIR / "media"))
+# Files go through Django's storage API ("letters" and "documents" aliases): the local disk by
+# default, or any backend (django-storages: S3, GCS, Azure) for several machines, e.g.
+# PATEN_FILE_STORAGE=storages.backends.s3.S3Storage PATEN_FILE_STORAGE_OPTIONS='{"bucket_name": "paten"}'
+# (each kind of file then lives under its own "location" prefix, letters/ and documents/).
+PATEN_FILE_STORAGE = os.environ.get("PATEN_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+PATEN_FILE_STORAGE_OPTIONS = json.loads(os.environ.get("PATEN_FILE_STORAGE_OPTIONS") or "{}")
+
+
+def file_storages(*, letters_dir: Path, documents_dir: Path) -> dict[str, dict[str, object]]:
+    """The STORAGES setting for the given local folders (used when the backend is the local disk)."""
+    local = PATEN_FILE_STORAGE == "django.core.files.storage.FileSystemStorage"
+
+    def kind(folder: Path, prefix: str) -> dict[str, object]:
+        location = str(folder) if local else prefix
+        options = {**PATEN_FILE_STORAGE_OPTIONS, "location": location}
+        if local:  # private files: never under a public URL, readable by the service's user only
+            options |= {"file_permissions_mode": 0o640, "directory_permissions_mode": 0o750}
+        return {"BACKEND": PATEN_FILE_STORAGE, "OPTIONS": options}
+
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+        "letters": kind(letters_dir, "letters"),
+        "documents": kind(documents_dir, "documents"),
+    }
+
+
+STORAGES = file_storages(letters_dir=PATEN_LETTERS_DIR, documents_dir=PATEN_MEDIA_DIR)
 PATEN_DOCUMENT_MAX_BYTES = int(os.environ.get("PATEN_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 PATEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("PATEN_DOCUMENT_MAX_PIXELS", "40000000"))
 

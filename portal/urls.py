@@ -6,16 +6,18 @@ from portal.accounts.apis import TokenObtainApi
 
 urlpatterns = [
     path("", include("portal.web.urls")),
-    path("", include("portal.catalogue.urls_pages")),
+    path("", include("portal.publication.urls_pages")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="auth-token"),
-    path("api/v1/services/", include("portal.catalogue.urls")),
+    path("api/v1/services/", include("portal.publication.urls")),
     path("api/v1/requests/<str:tracking_number>/", include("portal.documents.urls")),
     path("api/v1/delegations/", include("portal.delegation.urls")),
     path("api/v1/approvals/", include("portal.approvals.urls")),
     path("pelimpahan/", include("portal.delegation.urls_pages")),
     path("persetujuan/", include("portal.approvals.urls_pages")),
-    path("api/v1/", include("portal.workflow.urls")),
+    path("perancang/", include("portal.designer.urls")),
+    path("audit/", include("portal.audit.urls")),
+    path("api/v1/", include("portal.api.urls")),
     path("api/v1/letters/", include("portal.letters.urls")),
     path("verifikasi/", include("portal.letters.urls_pages")),
     path("", include("portal.tracking.urls")),  # /lacak/ pages and /api/v1/tracking/

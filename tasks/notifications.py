@@ -15,6 +15,6 @@ def send_pending_notifications_task() -> int:
 @app.task(name="tasks.notifications.notify_overdue_task")
 def notify_overdue_task() -> int:
     """Write the messages about late steps and late requests; the sweep above sends them."""
-    from portal.workflow.services import overdue_notify
+    from portal.workflow.services.sweeps import overdue_notify
 
     return overdue_notify()

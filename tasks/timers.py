@@ -9,7 +9,7 @@ from .celery import app
 
 @app.task(name="tasks.timers.fire_due_timers_task")
 def fire_due_timers_task() -> int:
-    from portal.workflow.services import timers_fire_due
+    from portal.workflow.services.timers import timers_fire_due
 
     # A long backlog is worked off over several sweeps instead of one that outlives its schedule.
     return timers_fire_due(budget_seconds=settings.PATEN_TIMER_SWEEP_BUDGET)

@@ -32,12 +32,12 @@ def users(db: Any, settings: Any) -> dict[str, Any]:
 @pytest.fixture
 def deployed(db: Any) -> dict[str, Any]:
     """Every service of processes/ deployed, with its standard, authority row and letter template."""
-    from portal.catalogue.services import catalogue_sync
-    from portal.workflow.services import definitions_deploy
+    from portal.operations.services import catalogue_load
+    from portal.workflow.services.definitions import definitions_deploy
 
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
     result = {r.definition.code: r.definition for r in definitions_deploy(files=files)}
-    catalogue_sync(directory=ROOT / "processes")
+    catalogue_load(directory=ROOT / "processes")
     return result
 
 
@@ -100,3 +100,12 @@ def builtin_calendar() -> Any:
     engine.set_default_calendar(None)
     yield
     engine.set_default_calendar(installed)
+
+
+def files_under(settings: Any, root: Path) -> None:
+    """Keep the test's letters and documents under `root` (both storages and the settings naming them)."""
+    from portal.settings import file_storages
+
+    settings.PATEN_LETTERS_DIR = root / "letters"
+    settings.PATEN_MEDIA_DIR = root / "media"
+    settings.STORAGES = file_storages(letters_dir=settings.PATEN_LETTERS_DIR, documents_dir=settings.PATEN_MEDIA_DIR)

@@ -8,6 +8,7 @@ from portal.settings import *  # noqa: F403
 _FILES = Path(tempfile.mkdtemp(prefix="paten-test-files-"))
 PATEN_LETTERS_DIR = _FILES / "letters"
 PATEN_MEDIA_DIR = _FILES / "media"
+STORAGES = file_storages(letters_dir=PATEN_LETTERS_DIR, documents_dir=PATEN_MEDIA_DIR)  # noqa: F405
 # The signing request draws its letter itself once its transaction is over (no worker in unit
 # tests); tests/integration/ starts real workers.
 PATEN_LETTER_RENDER = "inline"

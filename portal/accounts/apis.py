@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from portal.tracking.clients import client_ip
+from portal.core.http import client_ip
 
 from .throttle import LoginLocked, login_check, login_record
 

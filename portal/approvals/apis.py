@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.workflow.apis import InputSerializer
+from portal.core.api import InputSerializer
 
 from . import selectors, services
 
@@ -97,10 +98,19 @@ class ApprovalListDecideApi(APIView):
             max_length=500, required=False, allow_blank=True, default="", help_text="required to send back"
         )
 
-    @extend_schema(responses=ApprovalItemOutput(many=True), summary="Steps waiting for the camat's decision")
+    class Pagination(LimitOffsetPagination):
+        default_limit = selectors.PAGE_SIZE
+        max_limit = 100
+
+    @extend_schema(
+        responses=ApprovalItemOutput(many=True), summary="Steps waiting for the camat's decision, oldest first",
+        parameters=[OpenApiParameter("limit", int, required=False), OpenApiParameter("offset", int, required=False)],
+    )  # fmt: skip
     def get(self, request: Request) -> Response:
-        items = selectors.inbox_items(request.user)
-        return Response(ApprovalItemOutput([item_output(i) for i in items], many=True).data)
+        paginator = self.Pagination()
+        steps = paginator.paginate_queryset(selectors.approvals_for(request.user), request, view=self)
+        items = selectors.inbox_items_of(request.user, steps or [])
+        return paginator.get_paginated_response(ApprovalItemOutput([item_output(i) for i in items], many=True).data)
 
     @extend_schema(
         request=ApprovalDecisionInput, responses=ApprovalResultOutput(many=True),

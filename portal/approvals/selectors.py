@@ -1,7 +1,8 @@
 """Reads of the camat's approvals inbox: the camat's open steps (and delegated ones), decisions, drafts.
 
-The decision a step's form offers is derived from the form and the step's `paten.letter`
-condition: the enum value that issues the letter approves, one that does not sends it back.
+Nothing here restores a workflow: each step's row carries its form, the decision its diagram
+declares (`paten.decision.*`) and the request's data as it stood when the step opened. A page of
+the inbox costs the same few queries however many requests wait.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-import engine
 from portal.accounts.enums import RoleCode
-from portal.workflow.models import HumanTask, ProcessInstance
+from portal.accounts.selectors import user_roles
+from portal.delegation.selectors import delegations_in_force
+from portal.letters.drafts import letter_draft
+from portal.letters.selectors import letter_templates_latest
+from portal.letters.signing import capacity_for, signer_position
+from portal.workflow.models import HumanTask
 from portal.workflow.selectors import human_tasks_for_user
-from portal.workflow.services import definition_runtime, delegation_for
 
-NOTE_PREFIXES = ("catatan", "alasan", "keterangan")
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -46,86 +51,82 @@ def approvals_for(user: Any) -> QuerySet[HumanTask]:
     return human_tasks_for_user(user).filter(role=RoleCode.CAMAT)
 
 
-def instance_data(instance: ProcessInstance) -> dict[str, Any]:
-    """The workflow data of a request as it stands (read only; no lock, nothing saved)."""
-    definition = definition_runtime(instance.definition)
-    try:
-        return dict(engine.Instance.restore(definition, instance.state).data)
-    except (ValueError, KeyError, TypeError):
-        return dict(instance.request_data)
-
-
-def _letter_due(definition: engine.Definition, bpmn_id: str, data: dict[str, Any]) -> bool:
-    try:
-        return engine.letter_due(definition, bpmn_id, data)
-    except engine.EngineError:
-        return False
-
-
-def decision_plan(human_task: HumanTask, definition: engine.Definition, data: dict[str, Any]) -> DecisionPlan | None:
-    """How to approve or send back this step from the inbox; None when its form offers no such choice."""
-    if human_task.bpmn_id not in definition.letter_conditions:
+def decision_plan(human_task: HumanTask) -> DecisionPlan | None:
+    """How to approve or send back this step from the inbox; None when its diagram declares no decision."""
+    declared = (human_task.properties or {}).get("decision")
+    if not isinstance(declared, dict):
         return None
     fields = [f for f in human_task.form if isinstance(f, dict)]
-    for candidate in fields:
-        if candidate.get("type") != "enum" or "readonly" in (candidate.get("constraints") or {}):
-            continue
-        values = [str(o.get("id")) for o in candidate.get("options") or []]
-        issuing = [v for v in values if _letter_due(definition, human_task.bpmn_id, {**data, candidate["id"]: v})]
-        others = [v for v in values if v not in issuing]
-        if not issuing or not others:
-            continue
-        returning = next((v for v in others if "kembali" in v), others[0])
-        strings = [f for f in fields if f.get("type") == "string" and f["id"] != candidate["id"]]
-        note = next((f["id"] for p in NOTE_PREFIXES for f in strings if str(f["id"]).startswith(p)), None)
-        required = [
-            f["id"] for f in fields
-            if f["id"] != candidate["id"] and f.get("required") and f.get("default") in (None, "")
-        ]  # fmt: skip
-        return DecisionPlan(
-            field=candidate["id"],
-            approve_value=issuing[0],
-            return_value=returning,
-            note_field=note,
-            approve_needs=tuple(required),
-            return_needs=tuple(f for f in required if f != note),
-        )
-    return None
+    decision_field, note = declared.get("field"), declared.get("note")
+    required = [
+        f["id"] for f in fields
+        if f["id"] != decision_field and f.get("required") and f.get("default") in (None, "")
+    ]  # fmt: skip
+    return DecisionPlan(
+        field=str(decision_field),
+        approve_value=str(declared.get("approve")),
+        return_value=str(declared.get("return")),
+        note_field=str(note) if note else None,
+        approve_needs=tuple(required),
+        return_needs=tuple(f for f in required if f != note),
+    )
 
 
 def waiting_seconds(human_task: HumanTask, *, now: datetime | None = None) -> int:
     return max(0, int(((now or timezone.now()) - human_task.created_at).total_seconds()))
 
 
-def inbox_items(user: Any, *, now: datetime | None = None, with_draft: bool = True) -> list[dict[str, Any]]:
-    """Everything waiting for the camat's decision, with the decision plan and a draft of the letter."""
-    from portal.letters.drafts import letter_draft
-    from portal.letters.services import capacity_for, signer_position
+def _deputy_of(user: Any) -> Any:
+    """service code -> the delegation `user` acts under for it (read once per page)."""
+    if RoleCode.CAMAT in user_roles(user):
+        return lambda code: None
+    delegations = delegations_in_force(user)
+    return lambda code: next((d for d in delegations if d.covers(code)), None)
 
+
+def inbox_page(user: Any, *, page: Any = 1, now: datetime | None = None, with_draft: bool = True) -> Page[Any]:
+    """One page of what waits for the camat's decision, each with its decision plan and draft letter."""
+    found = Paginator(approvals_for(user), PAGE_SIZE).get_page(page)
+    found.object_list = inbox_items_of(user, list(found.object_list), now=now, with_draft=with_draft)  # type: ignore[assignment]
+    return found
+
+
+def inbox_items_of(
+    user: Any, steps: list[HumanTask], *, now: datetime | None = None, with_draft: bool = True
+) -> list[dict[str, Any]]:
+    """The inbox items of some of its steps (a page), with the delegation and templates read once."""
     now = now or timezone.now()
-    items = []
-    for step in approvals_for(user):
-        instance = step.instance
-        definition = definition_runtime(instance.definition)
-        data = instance_data(instance)
-        plan = decision_plan(step, definition, data)
-        delegation = delegation_for(user, step, instance, at=now)
-        draft = None
-        if with_draft and plan is not None:
-            draft = letter_draft(
-                service_code=instance.definition.code, signer=user,
-                capacity=capacity_for(user, delegation=delegation),
-                data={**data, plan.field: plan.approve_value}, position=signer_position(user),
-            )  # fmt: skip
-        items.append(
-            {
-                "step": step,
-                "instance": instance,
-                "plan": plan,
-                "delegation": delegation,
-                "draft": draft,
-                "waiting_seconds": waiting_seconds(step, now=now),
-                "overdue": bool(step.due_at is not None and step.due_at < now),
-            }
-        )
-    return items
+    deputy = _deputy_of(user)
+    templates = letter_templates_latest({s.instance.definition.code for s in steps}) if with_draft else {}
+    return [_item(user, step, deputy, templates, now=now) for step in steps]
+
+
+def inbox_item(user: Any, human_task_id: int, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """One waiting step of the inbox (for its draft PDF); None when it is not the user's to decide."""
+    step = approvals_for(user).filter(pk=human_task_id).first()
+    if step is None:
+        return None
+    templates = letter_templates_latest({step.instance.definition.code})
+    return _item(user, step, _deputy_of(user), templates, now=now or timezone.now())
+
+
+def _item(user: Any, step: HumanTask, deputy: Any, templates: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    instance = step.instance
+    plan = decision_plan(step)
+    delegation = deputy(instance.definition.code)
+    draft = None
+    template = templates.get(instance.definition.code)
+    if plan is not None and template is not None:
+        draft = letter_draft(
+            template=template, signer=user, capacity=capacity_for(user, delegation=delegation),
+            data={**(step.data or {}), plan.field: plan.approve_value}, position=signer_position(user),
+        )  # fmt: skip
+    return {
+        "step": step,
+        "instance": instance,
+        "plan": plan,
+        "delegation": delegation,
+        "draft": draft,
+        "waiting_seconds": waiting_seconds(step, now=now),
+        "overdue": bool(step.due_at is not None and step.due_at < now),
+    }

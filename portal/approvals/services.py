@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
+from portal.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, error_texts
 from portal.letters.models import Letter
-from portal.workflow.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
+from portal.workflow.access import may_act_on
 from portal.workflow.models import HumanTask
-from portal.workflow.services import definition_runtime, human_task_complete, may_act_on
+from portal.workflow.services.human_tasks import human_task_complete
 
-from .selectors import decision_plan, instance_data
+from .selectors import decision_plan
 
 DECISIONS = ("approve", "return")
 MAX_ITEMS = 100
@@ -43,7 +44,7 @@ def _decide_one(*, human_task_id: int, decision: str, reason: str, actor: Any, n
     instance = step.instance
     if step.role != RoleCode.CAMAT or not may_act_on(actor, step, instance, at=now):
         raise NotAllowed(_("Langkah ini bukan langkah persetujuan yang dapat Anda putuskan."))
-    plan = decision_plan(step, definition_runtime(instance.definition), instance_data(instance))
+    plan = decision_plan(step)
     if plan is None:
         raise InvalidInput({}, _("Keputusan langkah ini tidak dapat diambil dari daftar; buka halaman langkahnya."))
     if decision == "approve":
@@ -63,18 +64,6 @@ def _decide_one(*, human_task_id: int, decision: str, reason: str, actor: Any, n
         human_task_id=step.pk, ok=True, detail=detail, tracking_number=instance.tracking_number,
         letter_number=letter.number if letter is not None else "",
     )  # fmt: skip
-
-
-def _message(exc: WorkflowError) -> str:
-    if isinstance(exc, InvalidInput) and exc.errors:
-        parts = []
-        for field, errors in exc.errors.items():
-            values = errors.values() if isinstance(errors, dict) else [errors]
-            for value in values:
-                texts = value if isinstance(value, list) else [value]
-                parts.append(f"{field}: {'; '.join(str(t) for t in texts)}")
-        return " ".join(parts)
-    return str(exc.message)
 
 
 def approvals_decide(
@@ -111,6 +100,6 @@ def approvals_decide(
                     now=now or timezone.now(),
                 )
             )
-        except WorkflowError as exc:
-            results.append(DecisionResult(human_task_id=human_task_id, ok=False, detail=_message(exc)))
+        except ServiceError as exc:
+            results.append(DecisionResult(human_task_id=human_task_id, ok=False, detail=" ".join(error_texts(exc))))
     return results

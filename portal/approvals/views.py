@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
+from portal.core.errors import InvalidInput
 from portal.delegation.selectors import delegations_in_force
+from portal.letters.drafts import letter_draft_pdf
 from portal.officework.presenters import duration_text
-from portal.workflow.errors import InvalidInput
 
 from . import selectors, services
 
@@ -62,21 +63,19 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.error(request, _("Langkah %(id)s: %(why)s") % {"id": r.human_task_id, "why": r.detail})
         return redirect("approvals")
-    items = selectors.inbox_items(request.user)
-    for item in items:
+    page = selectors.inbox_page(request.user, page=request.GET.get("halaman"))
+    for item in page.object_list:
         item["step_url"] = _step_url(item["step"].pk)
         item["waiting_text"] = duration_text(item["waiting_seconds"])
-    return render(request, "approvals/inbox.html", {"items": items})
+    return render(request, "approvals/inbox.html", {"items": page.object_list, "page": page})
 
 
 @login_required
 def draft_pdf(request: HttpRequest, human_task_id: int) -> HttpResponse:
     """The draft letter of one waiting step as a PDF marked DRAF (nothing is issued)."""
-    from portal.letters.drafts import letter_draft_pdf
-
     if not _allowed(request):
         raise PermissionDenied
-    item = next((i for i in selectors.inbox_items(request.user) if i["step"].pk == human_task_id), None)
+    item = selectors.inbox_item(request.user, human_task_id)
     if item is None or item["draft"] is None:
         raise Http404
     response = HttpResponse(letter_draft_pdf(item["draft"]), content_type="application/pdf")

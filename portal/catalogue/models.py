@@ -29,15 +29,16 @@ class Service(models.Model):
 class ServiceStandard(models.Model):
     """An immutable version of a service's published standard (PermenPAN-RB 15/2014 + hours)."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="standards")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="standards", verbose_name=_("layanan"))
     version = models.PositiveIntegerField(_("versi"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("sidik jari (SHA-256)"), max_length=64)
     content = models.JSONField(_("isi standar"))
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("waktu publikasi"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    is_current = models.BooleanField(default=True)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("dipublikasikan oleh"),
+    )  # fmt: skip
+    is_current = models.BooleanField(_("berlaku"), default=True)
 
     class Meta:
         constraints = [
@@ -57,7 +58,9 @@ class ServiceStandard(models.Model):
 class AuthorityRule(models.Model):
     """Who decides a service, on what legal basis, from when (the kewenangan registry)."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="authority_rules")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="authority_rules", verbose_name=_("layanan")
+    )
     status = models.CharField(_("kewenangan"), max_length=16, choices=AuthorityStatus.choices)
     office = models.CharField(_("instansi"), max_length=200, blank=True)
     legal_basis_number = models.CharField(_("dasar hukum (nomor)"), max_length=300, blank=True)
@@ -79,13 +82,17 @@ class AuthorityRule(models.Model):
 class RefusedRequest(models.Model):
     """A request turned away because the service is not available here: evidence for a new Perbup."""
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="refusals")
-    at = models.DateTimeField()
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("layanan"))
+    at = models.DateTimeField(_("waktu"))
     month = models.DateField(_("bulan"), db_index=True)  # first day of the month, office time
-    rule = models.ForeignKey(AuthorityRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(
+        AuthorityRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("aturan kewenangan"),
+    )  # fmt: skip
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("petugas"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-at"]
@@ -96,9 +103,9 @@ class RefusedRequest(models.Model):
 class ServiceDeclaration(models.Model):
     """The kecamatan's maklumat pelayanan and general service hours (latest row is published)."""
 
-    sha256 = models.CharField(max_length=64)
-    content = models.JSONField()
-    created_at = models.DateTimeField()
+    sha256 = models.CharField(_("sidik jari (SHA-256)"), max_length=64)
+    content = models.JSONField(_("isi maklumat"))
+    created_at = models.DateTimeField(_("waktu dimuat"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .enums import AuthorityStatus
 from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
@@ -91,3 +92,15 @@ def refusals_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def not_available_message(rule: AuthorityRule) -> str:
+    """Why a service cannot be served here and where to go instead, in the citizen's words."""
+    text = _(
+        "Layanan %(name)s tidak dapat diproses di Kecamatan Babulu karena kewenangannya tidak dilimpahkan kepada camat."
+    ) % {"name": rule.service.name}
+    if rule.office:
+        text += " " + _("Silakan mengajukan ke %(office)s.") % {"office": rule.office}
+    if rule.note:
+        text += " " + rule.note
+    return text

@@ -85,7 +85,6 @@ class SyncResult:
     services: int
     authority_rules_new: int
     declaration_new: bool
-    letters_new: int
 
 
 def _parse_date(value: Any, *, source: str, field: str) -> date | None:
@@ -189,16 +188,7 @@ def catalogue_sync(*, directory: Path, now: datetime | None = None) -> SyncResul
             if latest is None or latest.sha256 != digest:
                 ServiceDeclaration.objects.create(sha256=digest, content=declaration, created_at=now)
                 declaration_new = True
-        letters_new = _letters_sync(directory)
-    return SyncResult(new_standards, len(standards), new_rules, declaration_new, letters_new)
-
-
-def _letters_sync(directory: Path) -> int:
-    try:
-        from portal.letters.services import letter_templates_sync
-    except ImportError:  # the letters app is optional for the catalogue
-        return 0
-    return int(letter_templates_sync(directory=directory))
+    return SyncResult(new_standards, len(standards), new_rules, declaration_new)
 
 
 def standard_revise(*, service: Service, content: Any, by: Any, now: datetime | None = None) -> ServiceStandard:
@@ -220,3 +210,27 @@ def refusal_record(*, service: Service, rule: AuthorityRule | None, actor: Any, 
             service=service, at=now, month=local.date().replace(day=1), rule=rule,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )  # fmt: skip
+
+
+REFUSALS_SEEN = "paten_refusals_seen"
+
+
+def refusal_record_once(*, session: Any, service_code: str, actor: Any, now: datetime | None = None) -> bool:
+    """Count a refusal shown on a page (the counter's or the citizen's), once per visit, service and day.
+
+    True when the service is not available here and the refusal was counted now.
+    """
+    from .selectors import authority_in_force
+
+    now = now or timezone.now()
+    rule = authority_in_force(str(service_code)[:64], on=timezone.localdate(now))
+    if rule is None or rule.status != AuthorityStatus.NOT_AVAILABLE:
+        return False
+    key = f"{rule.service.code}:{timezone.localdate(now).isoformat()}"
+    seen = session.get(REFUSALS_SEEN)
+    seen = list(seen) if isinstance(seen, list) else []
+    if key in seen:
+        return False
+    refusal_record(service=rule.service, rule=rule, actor=actor, now=now)
+    session[REFUSALS_SEEN] = [*seen[-19:], key]
+    return True

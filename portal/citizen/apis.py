@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.tracking.clients import client_ip
-from portal.workflow.apis import NOT_A_DICT, ApplicantInput, InputSerializer
+from portal.api.apis import ApplicantInput
+from portal.core.api import NOT_A_DICT, InputSerializer
+from portal.core.http import client_ip
 from portal.workflow.selectors import sla_view
 
 from . import selectors, services

@@ -11,26 +11,28 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import engine
 from portal.catalogue.selectors import service_requirements
+from portal.core import throttle
+from portal.core.errors import Conflict, InvalidInput, ServiceError
+from portal.directory.applicant import ApplicantInvalid, applicant_clean
 from portal.documents.services import document_file_problem, document_upload
-from portal.workflow.applicant import ApplicantInvalid, applicant_clean
-from portal.workflow.errors import Conflict, InvalidInput, WorkflowError
+from portal.tracking.access import is_owner
+from portal.workflow.definitions import definition_runtime
 from portal.workflow.messages import form_errors_text
 from portal.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
-from portal.workflow.services import CHANNEL_ONLINE, definition_runtime, human_task_complete, request_register
+from portal.workflow.services.human_tasks import human_task_complete
+from portal.workflow.services.registration import CHANNEL_ONLINE, request_register
 
 from . import selectors
-from .models import AnonymousSubmission
 
 log = logging.getLogger(__name__)
 
 
-class SubmissionRefused(WorkflowError):
+class SubmissionRefused(ServiceError):
     """Too many anonymous submissions from this address lately."""
 
 
@@ -83,13 +85,13 @@ def online_request_submit(
 ) -> ProcessInstance:
     """Register a request from the public page, by a citizen's account or without one, with its files.
 
-    Without an account at most selectors.ANONYMOUS_LIMIT submissions per address per hour.
+    Without an account at most throttle.SUBMISSION.per_address submissions per address per hour.
     The returned instance carries the plain PIN in `access_pin`, to be shown once.
     """
     now = now or timezone.now()
     anonymous = not getattr(user, "is_authenticated", False)
     client_ip = str(client_ip)[:45]
-    if anonymous and selectors.anonymous_submissions_recent(client_ip=client_ip, now=now) >= selectors.ANONYMOUS_LIMIT:
+    if anonymous and throttle.locked_until(throttle.SUBMISSION, client_ip=client_ip, now=now) is not None:
         raise SubmissionRefused(
             _(
                 "Terlalu banyak permohonan dikirim dari jaringan ini dalam satu jam terakhir. "
@@ -104,12 +106,10 @@ def online_request_submit(
         now=now, channel=CHANNEL_ONLINE,
     )  # fmt: skip
     if anonymous:
-        with transaction.atomic():
-            AnonymousSubmission.objects.create(client_ip=client_ip, at=now)
-            AnonymousSubmission.objects.filter(at__lt=now - selectors.WINDOW * 24).delete()
+        throttle.attempt_record(throttle.SUBMISSION, client_ip=client_ip, now=now, succeeded=True)
     try:
         _upload_all(instance, documents, actor=None if anonymous else user, now=now)
-    except WorkflowError:
+    except ServiceError:
         # Checked above; a file refused now (a changed limit) leaves the request for the counter to complete.
         log.exception("request %s: an online upload was refused after registration", instance.tracking_number)
     return instance
@@ -137,7 +137,7 @@ def returned_file_complete(
         errors["documents"] = document_errors
     if errors:
         raise InvalidInput(errors)
-    owner = selectors.is_owner(user, instance)
+    owner = is_owner(user, instance)
     actor = user if owner else None
     _upload_all(instance, documents, actor=actor, now=now)
     return human_task_complete(

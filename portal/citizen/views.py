@@ -21,19 +21,22 @@ from django.views.decorators.http import require_http_methods
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue.selectors import service_requirements
+from portal.catalogue.services import refusal_record_once
+from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from portal.core.forms import ProcessForm, errors_apply
+from portal.core.http import client_ip
+from portal.core.uploads import BoundedUploadHandler
+from portal.directory.forms import ApplicantForm
 from portal.documents.services import max_bytes
-from portal.documents.uploads import BoundedUploadHandler
 from portal.letters.errors import LetterFileCorrupt, LetterNotReady
 from portal.letters.selectors import letter_pdf_bytes
-from portal.tracking.access import session_access_grant
-from portal.tracking.clients import client_ip
+from portal.tracking.access import request_for_applicant, session_access_grant
 from portal.tracking.presenters import tracking_public
-from portal.workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from portal.workflow.definitions import definition_runtime
 from portal.workflow.models import ProcessDefinition, ProcessInstance
-from portal.workflow.services import definition_runtime
 
 from . import presenters, selectors, services
-from .forms import ApplicantForm, DocumentsForm, ProcessForm, errors_apply
+from .forms import DocumentsForm
 
 RECEIPT_KEY = "citizen_receipt"
 
@@ -43,9 +46,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 
 def _applicant_request(request: HttpRequest, tracking_number: str) -> ProcessInstance:
-    instance = selectors.request_for_applicant(
-        user=request.user, session=request.session, tracking_number=tracking_number
-    )
+    instance = request_for_applicant(user=request.user, session=request.session, tracking_number=tracking_number)
     if instance is None:
         raise Http404()
     return instance
@@ -78,7 +79,7 @@ def _initial_applicant(user: Any) -> dict[str, str]:
     if last is not None:
         initial.update(
             nik=last.applicant_nik, kk=last.applicant_kk, name=last.applicant_name,
-            desa=last.applicant_village.name, phone=last.applicant_phone,
+            desa=last.applicant_village.code, phone=last.applicant_phone,
         )  # fmt: skip
     return initial
 
@@ -94,23 +95,26 @@ def submit_page(request: HttpRequest) -> HttpResponse:
     services_list = selectors.services_for_submission()
     chosen = next((s for s in services_list if s["code"] == code), None)
     if chosen is None or not chosen["online"]:
-        return render(request, "citizen/choose.html", {"services": services_list, "chosen": chosen})
+        refused = chosen is not None and refusal_record_once(
+            session=request.session, service_code=chosen["code"], actor=request.user
+        )
+        return render(request, "citizen/choose.html", {"services": services_list, "chosen": chosen, "refused": refused})
     definition = ProcessDefinition.objects.filter(code=code, is_active=True).first()
     if definition is None:
         raise Http404()
-    spec = definition_runtime(definition).start_form.to_list()
+    spec = definition_runtime(definition).start_form
     requirements = service_requirements(code)
     context: dict[str, Any] = {"service": chosen, "requirements": requirements}
     if request.method != "POST":
         context.update(
             applicant_form=ApplicantForm(prefix="pemohon", initial=_initial_applicant(request.user)),
-            data_form=ProcessForm(prefix="data", spec=spec),
+            data_form=ProcessForm(prefix="data", fields=spec),
             documents_form=DocumentsForm(prefix="dokumen", requirements=requirements),
         )
         return render(request, "citizen/submit.html", context)
 
     applicant_form = ApplicantForm(request.POST, prefix="pemohon")
-    data_form = ProcessForm(request.POST, prefix="data", spec=spec)
+    data_form = ProcessForm(request.POST, prefix="data", fields=spec)
     documents_form = DocumentsForm(request.POST, request.FILES, prefix="dokumen", requirements=requirements)
     context.update(applicant_form=applicant_form, data_form=data_form, documents_form=documents_form)
     forms_valid = all([applicant_form.is_valid(), data_form.is_valid(), documents_form.is_valid()])
@@ -118,7 +122,7 @@ def submit_page(request: HttpRequest) -> HttpResponse:
         return render(request, "citizen/submit.html", context, status=400)
     try:
         instance = services.online_request_submit(
-            service_code=code, applicant=applicant_form.values(), data=data_form.values(),
+            service_code=code, applicant=applicant_form.values(), data=data_form.engine_data(),
             documents=documents_form.files_given(), user=request.user, client_ip=client_ip(request),
         )  # fmt: skip
     except services.SubmissionRefused as exc:
@@ -184,7 +188,7 @@ def returned_fix_page(request: HttpRequest, tracking_number: str) -> HttpRespons
     requirements = service_requirements(instance.definition.code)
     missing = (view["returned"] or {}).get("missing_requirements", [])
     args: tuple[Any, ...] = (request.POST, request.FILES) if request.method == "POST" else ()
-    data_form = ProcessForm(*args[:1], prefix="data", spec=step.form)
+    data_form = ProcessForm(*args[:1], prefix="data", fields=step.form)
     documents_form = DocumentsForm(*args, prefix="dokumen", requirements=requirements, missing=missing)
     context.update(data_form=data_form, documents_form=documents_form)
     if request.method != "POST":
@@ -193,7 +197,7 @@ def returned_fix_page(request: HttpRequest, tracking_number: str) -> HttpRespons
         return render(request, "citizen/fix.html", context, status=400)
     try:
         services.returned_file_complete(
-            instance=instance, user=request.user, documents=documents_form.files_given(), data=data_form.values()
+            instance=instance, user=request.user, documents=documents_form.files_given(), data=data_form.engine_data()
         )
     except InvalidInput as exc:
         errors_apply(data_form, exc.errors.get("data", {}))

@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.ids import path_id
-from portal.workflow.apis import InputSerializer
+from portal.core.api import InputSerializer
+from portal.core.ids import path_id
 
 from . import selectors, services
 from .enums import DelegationKind

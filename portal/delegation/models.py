@@ -30,13 +30,15 @@ class Delegation(models.Model):
     services = models.JSONField(_("layanan"), default=list, blank=True)
     reason = models.TextField(_("alasan"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("dibuat oleh"),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("dibuat"))
     ended_at = models.DateTimeField(_("diakhiri"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("diakhiri oleh"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -54,14 +56,17 @@ class Delegation(models.Model):
 class DelegationRecord(models.Model):
     """Audit trail of the register: who created or ended which delegation, when."""
 
-    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="records")
-    action = models.CharField(max_length=32, choices=DelegationAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.PROTECT, related_name="records", verbose_name=_("pelimpahan")
     )
-    actor_username = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField()
-    payload = models.JSONField(default=dict)
+    action = models.CharField(_("tindakan"), max_length=32, choices=DelegationAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("pelaku"),
+    )  # fmt: skip
+    actor_username = models.CharField(_("nama pengguna pelaku"), max_length=150, blank=True)
+    at = models.DateTimeField(_("waktu"))
+    payload = models.JSONField(_("isi"), default=dict)
 
     class Meta:
         ordering = ["at", "id"]

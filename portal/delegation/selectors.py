@@ -39,6 +39,11 @@ def active_delegation(user: Any, service_code: str, at: datetime | None = None) 
     return None
 
 
+def deputy_scopes(user: Any) -> list[list[str]]:
+    """The services of each delegation naming `user` deputy now (an empty list: every service)."""
+    return [list(delegation.services) for delegation in delegations_in_force(user)]
+
+
 def delegations_for(user: Any) -> QuerySet[Delegation]:
     """The delegations `user` may read: all (admin), given or received (camat), received (others)."""
     qs = Delegation.objects.select_related("principal", "deputy", "created_by", "ended_by")

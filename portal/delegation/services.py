@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
-from portal.workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.workflow.models import ProcessDefinition
 
 from .enums import DelegationAction, DelegationKind
@@ -62,6 +62,93 @@ def _covers_same(a: list[str], b: list[str]) -> bool:
     return not a or not b or bool(set(a) & set(b))
 
 
+def _principal_clean(principal: Any, *, actor: Any, roles: frozenset[str], errors: dict[str, list[str]]) -> Any:
+    if principal is None or principal == "":
+        if RoleCode.CAMAT in roles:
+            return actor
+        errors["principal"] = [_("Pilih camat yang melimpahkan.")]
+        return None
+    principal_user = _user(principal)
+    if principal_user is None:
+        errors["principal"] = [_("Pengguna tidak ditemukan.")]
+    elif principal_user.pk != actor.pk and RoleCode.ADMIN not in roles:
+        raise NotAllowed(_("Camat hanya dapat melimpahkan tanda tangannya sendiri."))
+    elif RoleCode.CAMAT not in user_roles(principal_user):
+        errors["principal"] = [_("Pemberi pelimpahan harus memegang peran camat.")]
+    return principal_user
+
+
+def _deputy_clean(deputy: Any, *, principal_user: Any, errors: dict[str, list[str]]) -> Any:
+    deputy_user = _user(deputy)
+    if deputy_user is None or not deputy_user.is_active:
+        errors["deputy"] = [_("Pengguna tidak ditemukan.")]
+    elif not user_roles(deputy_user) & DEPUTY_ROLES:
+        errors["deputy"] = [_("Penerima pelimpahan harus memegang peran sekretaris kecamatan atau kepala seksi.")]
+    elif principal_user is not None and deputy_user.pk == principal_user.pk:
+        errors["deputy"] = [_("Camat tidak dapat melimpahkan kepada dirinya sendiri.")]
+    return deputy_user
+
+
+def _dates_clean(starts_on: Any, ends_on: Any, *, today: date, errors: dict[str, list[str]]) -> tuple[Any, Any]:
+    start, end = _date(starts_on), _date(ends_on)
+    if start is None:
+        errors["starts_on"] = [_("Tanggal harus berformat TTTT-BB-HH.")]
+    elif start < today:
+        errors["starts_on"] = [_("Tanggal mulai tidak boleh sebelum hari ini.")]
+    if end is None:
+        errors["ends_on"] = [_("Tanggal harus berformat TTTT-BB-HH.")]
+    elif start is not None and end < start:
+        errors["ends_on"] = [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]
+    elif start is not None and (end - start).days >= MAX_DAYS:
+        errors["ends_on"] = [_("Pelimpahan paling lama %(n)d hari.") % {"n": MAX_DAYS}]
+    return start, end
+
+
+def _services_clean(services: Any, errors: dict[str, list[str]]) -> list[str]:
+    if services in (None, ""):
+        return []
+    if not isinstance(services, list | tuple) or not all(isinstance(c, str) for c in services):
+        errors["services"] = [_("Harus berupa daftar kode layanan.")]
+        return []
+    codes = sorted({c.strip() for c in services if c.strip()})
+    known = set(ProcessDefinition.objects.filter(is_active=True).values_list("code", flat=True))
+    unknown = [c[:64] for c in codes if c not in known]
+    if unknown:
+        errors["services"] = [_("Layanan tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown[:10])}]
+    return codes
+
+
+def _reason_clean(reason: Any, errors: dict[str, list[str]]) -> str:
+    if reason is not None and not isinstance(reason, str):
+        errors["reason"] = [_("Harus berupa teks.")]
+        return ""
+    text = reason or ""
+    if len(text) > MAX_REASON:
+        errors["reason"] = [_("Paling banyak %(limit)s karakter.") % {"limit": MAX_REASON}]
+    return text
+
+
+def _overlap_check(*, principal_user: Any, deputy_user: Any, codes: list[str], start: date, end: date) -> None:
+    """Refuse a second deputy for the same days and services (the principal's rows are locked)."""
+    overlapping = (
+        Delegation.objects.select_for_update()
+        .filter(principal=principal_user, ended_at__isnull=True, starts_on__lte=end, ends_on__gte=start)
+        .exclude(deputy=deputy_user)
+        .select_related("deputy")
+    )
+    for other in overlapping:
+        if _covers_same(codes, list(other.services)):
+            message = _(
+                "Bertumpang tindih dengan pelimpahan kepada %(deputy)s (%(start)s s.d. %(end)s) "
+                "untuk layanan yang sama. Akhiri pelimpahan itu dahulu atau pilih tanggal/layanan lain."
+            ) % {
+                "deputy": other.deputy.get_full_name() or other.deputy.get_username(),
+                "start": other.starts_on.isoformat(),
+                "end": other.ends_on.isoformat(),
+            }
+            raise InvalidInput({"services": [message]})
+
+
 def delegation_create(
     *,
     actor: Any,
@@ -76,91 +163,22 @@ def delegation_create(
 ) -> Delegation:
     """Name `deputy` to sign for the camat `principal` (the actor, unless an admin names one)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     roles = user_roles(actor)
     if not roles & {RoleCode.CAMAT, RoleCode.ADMIN}:
         raise NotAllowed(_("Hanya camat atau administrator yang dapat melimpahkan tanda tangan."))
     errors: dict[str, list[str]] = {}
-    if principal is None or principal == "":
-        principal_user = actor if RoleCode.CAMAT in roles else None
-        if principal_user is None:
-            errors["principal"] = [_("Pilih camat yang melimpahkan.")]
-    else:
-        principal_user = _user(principal)
-        if principal_user is None:
-            errors["principal"] = [_("Pengguna tidak ditemukan.")]
-        elif principal_user.pk != actor.pk and RoleCode.ADMIN not in roles:
-            raise NotAllowed(_("Camat hanya dapat melimpahkan tanda tangannya sendiri."))
-        elif RoleCode.CAMAT not in user_roles(principal_user):
-            errors["principal"] = [_("Pemberi pelimpahan harus memegang peran camat.")]
-
-    deputy_user = _user(deputy)
-    if deputy_user is None or not deputy_user.is_active:
-        errors["deputy"] = [_("Pengguna tidak ditemukan.")]
-    elif not user_roles(deputy_user) & DEPUTY_ROLES:
-        errors["deputy"] = [_("Penerima pelimpahan harus memegang peran sekretaris kecamatan atau kepala seksi.")]
-    elif principal_user is not None and deputy_user.pk == principal_user.pk:
-        errors["deputy"] = [_("Camat tidak dapat melimpahkan kepada dirinya sendiri.")]
-
+    principal_user = _principal_clean(principal, actor=actor, roles=roles, errors=errors)
+    deputy_user = _deputy_clean(deputy, principal_user=principal_user, errors=errors)
     if kind not in DelegationKind.values:
         errors["kind"] = [_("Pilih a.n. atau Plh.")]
-
-    start, end = _date(starts_on), _date(ends_on)
-    if start is None:
-        errors["starts_on"] = [_("Tanggal harus berformat TTTT-BB-HH.")]
-    elif start < today:
-        errors["starts_on"] = [_("Tanggal mulai tidak boleh sebelum hari ini.")]
-    if end is None:
-        errors["ends_on"] = [_("Tanggal harus berformat TTTT-BB-HH.")]
-    elif start is not None and end < start:
-        errors["ends_on"] = [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]
-    elif start is not None and (end - start).days >= MAX_DAYS:
-        errors["ends_on"] = [_("Pelimpahan paling lama %(n)d hari.") % {"n": MAX_DAYS}]
-
-    codes: list[str] = []
-    if services not in (None, ""):
-        if not isinstance(services, list | tuple) or not all(isinstance(c, str) for c in services):
-            errors["services"] = [_("Harus berupa daftar kode layanan.")]
-        else:
-            codes = sorted({c.strip() for c in services if c.strip()})
-            known = set(ProcessDefinition.objects.filter(is_active=True).values_list("code", flat=True))
-            unknown = [c[:64] for c in codes if c not in known]
-            if unknown:
-                errors["services"] = [_("Layanan tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown[:10])}]
-
-    reason_text = reason if isinstance(reason, str) else ""
-    if reason is not None and not isinstance(reason, str):
-        errors["reason"] = [_("Harus berupa teks.")]
-    elif len(reason_text) > MAX_REASON:
-        errors["reason"] = [_("Paling banyak %(limit)s karakter.") % {"limit": MAX_REASON}]
+    start, end = _dates_clean(starts_on, ends_on, today=timezone.localdate(now), errors=errors)
+    codes = _services_clean(services, errors)
+    reason_text = _reason_clean(reason, errors)
     if errors:
         raise InvalidInput(errors)
     assert start is not None and end is not None and principal_user is not None
-
     with transaction.atomic():
-        overlapping = (
-            Delegation.objects.select_for_update()
-            .filter(principal=principal_user, ended_at__isnull=True, starts_on__lte=end, ends_on__gte=start)
-            .exclude(deputy=deputy_user)
-            .select_related("deputy")
-        )
-        for other in overlapping:
-            if _covers_same(codes, list(other.services)):
-                raise InvalidInput(
-                    {
-                        "services": [
-                            _(
-                                "Bertumpang tindih dengan pelimpahan kepada %(deputy)s (%(start)s s.d. %(end)s) "
-                                "untuk layanan yang sama. Akhiri pelimpahan itu dahulu atau pilih tanggal/layanan lain."
-                            )
-                            % {
-                                "deputy": other.deputy.get_full_name() or other.deputy.get_username(),
-                                "start": other.starts_on.isoformat(),
-                                "end": other.ends_on.isoformat(),
-                            }
-                        ]
-                    }
-                )
+        _overlap_check(principal_user=principal_user, deputy_user=deputy_user, codes=codes, start=start, end=end)
         delegation = Delegation.objects.create(
             principal=principal_user, deputy=deputy_user, kind=kind, starts_on=start, ends_on=end,
             services=codes, reason=reason_text.strip(), created_by=actor, created_at=now,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
-from portal.workflow.errors import InvalidInput, WorkflowError
+from portal.core.errors import InvalidInput, ServiceError
 
 from . import selectors, services
 from .forms import DelegationForm
@@ -69,7 +69,7 @@ def delegation_end_page(request: HttpRequest, delegation_id: int) -> HttpRespons
         raise PermissionDenied
     try:
         services.delegation_end(delegation_id=delegation_id, actor=request.user)
-    except WorkflowError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Pelimpahan diakhiri sekarang."))

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DirectoryConfig(AppConfig):
     name = "portal.directory"
     label = "directory"
-    verbose_name = "Wilayah"
+    verbose_name = _("Wilayah")

@@ -16,14 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.ids import path_id
-from portal.workflow.apis import NOT_A_DICT, InputSerializer
-from portal.workflow.errors import InvalidInput, NotFound
+from portal.core.api import NOT_A_DICT, InputSerializer
+from portal.core.errors import InvalidInput, NotFound
+from portal.core.ids import path_id
+from portal.core.uploads import BoundedUploadHandler
 from portal.workflow.models import ProcessInstance
 
 from . import selectors, services
 from .content import download_name
-from .uploads import BoundedUploadHandler
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise

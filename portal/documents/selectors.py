@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
 from portal.catalogue.selectors import service_requirements
-from portal.workflow.errors import Conflict, NotFound
+from portal.core.errors import Conflict, NotFound
+from portal.core.storage import DOCUMENTS, StoredFileMissing, file_read
 from portal.workflow.models import ProcessInstance
 from portal.workflow.selectors import request_for_user
 
@@ -104,6 +103,10 @@ def missing_requirements(instance: ProcessInstance) -> list[str]:
     return missing_from_checklist(checklist_for(instance))
 
 
+def missing_requirements_text(instance: ProcessInstance) -> str:
+    return ", ".join(missing_requirements(instance))
+
+
 def missing_from_checklist(checklist: list[dict[str, Any]]) -> list[str]:
     return [i["name"] for i in checklist if i["required"] and i["status"] == RequirementStatus.MISSING]
 
@@ -116,24 +119,11 @@ def checklist_show_people(user: Any) -> bool:
 # --- stored files ----------------------------------------------------------------------------------
 
 
-def media_root() -> Path:
-    return Path(settings.PATEN_MEDIA_DIR)
-
-
-def document_file_path(document: RequirementDocument) -> Path:
-    """Where the file is; never outside the media directory whatever the row says."""
-    root = media_root().resolve()
-    path = (root / document.file_path).resolve()
-    if not path.is_relative_to(root):
-        raise DocumentFileUnavailable(_("Berkas dokumen tidak tersedia."))
-    return path
-
-
 def document_content(document: RequirementDocument) -> bytes:
     """The stored bytes, checked against the SHA-256 recorded at upload."""
     try:
-        content = document_file_path(document).read_bytes()
-    except OSError as exc:
+        content = file_read(DOCUMENTS, document.file_path)
+    except StoredFileMissing as exc:
         raise DocumentFileUnavailable(
             _("Berkas dokumen tidak ditemukan di penyimpanan; hubungi administrator.")
         ) from exc

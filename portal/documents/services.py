@@ -8,28 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.catalogue.selectors import service_requirements
+from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from portal.core.storage import DOCUMENTS, file_delete, file_save
 from portal.workflow import events
+from portal.workflow.commands import Command, instance_command
 from portal.workflow.enums import InstanceStatus
-from portal.workflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.workflow.models import ProcessInstance
-from portal.workflow.services import instance_lock
 
 from .content import ContentRefused, content_detect, filename_clean, size_text
 from .enums import RequirementStatus
 from .models import RequirementCheck, RequirementDocument
-from .selectors import may_check_requirements, may_upload_documents, may_view_documents, media_root
+from .selectors import may_check_requirements, may_upload_documents, may_view_documents
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +49,6 @@ def too_large_message() -> str:
 def _running(instance: ProcessInstance) -> None:
     if instance.status != InstanceStatus.RUNNING:
         raise Conflict(_("Permohonan ini sudah selesai; persyaratannya tidak dapat diubah lagi."))
-
-
-def _locked(instance: ProcessInstance) -> ProcessInstance:
-    locked = instance_lock(instance.pk)
-    if locked is None:
-        raise NotFound(_("Permohonan tidak ditemukan."))
-    _running(locked)
-    return locked
-
-
-def _head_copy(source: ProcessInstance, target: ProcessInstance) -> None:
-    """Keep the caller's object at the new head of the event log."""
-    target.last_event_seq, target.last_event_hash = source.last_event_seq, source.last_event_hash
 
 
 def _requirement_codes(instance: ProcessInstance) -> set[str]:
@@ -110,26 +95,6 @@ def document_file_problem(uploaded_file: Any) -> str | None:
     return None
 
 
-def _file_write(path: Path, data: bytes, created: list[Path]) -> None:
-    """Write a new file (never over an existing one) and flush it to disk before the commit."""
-    path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o640)
-    created.append(path)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _files_remove(paths: list[Path]) -> None:
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.exception("could not remove %s after a failed upload", path)
-
-
 def document_upload(
     *,
     instance: ProcessInstance,
@@ -171,33 +136,23 @@ def document_upload(
 
     sha256 = hashlib.sha256(data).hexdigest()
     name = uuid.uuid4().hex
-    relative = f"documents/{name[:2]}/{name}.{detected.extension}"
-    created: list[Path] = []
+    # Stored before the command (no lock held while writing); removed again if the command fails.
+    stored = file_save(DOCUMENTS, f"documents/{name[:2]}/{name}.{detected.extension}", data)
     try:
-        with transaction.atomic():
-            locked = _locked(instance)
-            _file_write(media_root() / relative, data, created)
+        with instance_command(instance.pk, name="document_upload", actor=actor, now=now) as command:
+            _running(command.instance)
             document = RequirementDocument.objects.create(
-                instance=locked,
-                requirement_code=code,
-                file_path=relative,
+                instance=command.instance, requirement_code=code, file_path=stored,
                 original_name=filename_clean(getattr(uploaded_file, "name", "") or ""),
-                content_type=detected.content_type,
-                size=len(data),
-                sha256=sha256,
-                uploaded_by=actor,
-                uploaded_at=now,
-            )
-            events.document_uploaded(
-                locked, actor=actor, at=now,
-                payload={"document_id": document.pk, "requirement_code": code, "sha256": sha256,
-                         "size": document.size, "content_type": document.content_type},
+                content_type=detected.content_type, size=len(data), sha256=sha256, uploaded_by=actor, uploaded_at=now,
             )  # fmt: skip
-            locked.save(update_fields=["last_event_seq", "last_event_hash"])
+            events.document_uploaded(
+                command.instance, actor=actor, at=now, document_id=document.pk, requirement_code=code, sha256=sha256,
+                size=document.size, content_type=document.content_type,
+            )  # fmt: skip
     except BaseException:
-        _files_remove(created)
+        file_delete(DOCUMENTS, stored)
         raise
-    _head_copy(locked, instance)
     return document
 
 
@@ -243,42 +198,46 @@ def requirements_check(
     Rows are updated in place; the changed ones (status or note) are recorded in one event.
     Sending the same statuses and note again changes nothing and records nothing.
     """
-    now = now or timezone.now()
+    requirements_check_allowed(actor=actor, instance=instance)
+    with instance_command(instance.pk, name="requirements_check", actor=actor, now=now) as command:
+        return requirements_mark(command, items=items, note=note)
+
+
+def requirements_check_allowed(*, actor: Any, instance: ProcessInstance) -> None:
     if not may_view_documents(actor, instance):
         raise NotFound(_("Permohonan tidak ditemukan."))
     if not may_check_requirements(actor):
         raise NotAllowed(_("Hanya petugas loket yang dapat memeriksa kelengkapan persyaratan."))
-    _running(instance)
-    cleaned = _items_clean(items, _requirement_codes(instance))
-    note = _note_clean(note)
 
-    with transaction.atomic():
-        locked = _locked(instance)
-        existing = {
-            c.requirement_code: c
-            for c in RequirementCheck.objects.filter(instance=locked, requirement_code__in=list(cleaned))
-        }
-        rows: list[RequirementCheck] = []
-        changed: dict[str, str] = {}
-        previous: dict[str, str | None] = {}
-        for code, status in cleaned.items():
-            row = existing.get(code)
-            if row is None:
-                row = RequirementCheck.objects.create(
-                    instance=locked, requirement_code=code, status=status, checked_by=actor, checked_at=now, note=note
-                )
-                changed[code], previous[code] = status, None
-            elif row.status != status or row.note != note:
-                changed[code], previous[code] = status, row.status
-                row.status, row.note, row.checked_by, row.checked_at = status, note, actor, now
-                row.save(update_fields=["status", "note", "checked_by", "checked_at"])
-            rows.append(row)
-        if changed:
-            events.requirements_checked(
-                locked, actor=actor, at=now,
-                payload={"check_ids": [r.pk for r in rows if r.requirement_code in changed],
-                         "items": changed, "previous": previous, "note": note},
-            )  # fmt: skip
-            locked.save(update_fields=["last_event_seq", "last_event_hash"])
-    _head_copy(locked, instance)
+
+def requirements_mark(command: Command, *, items: Any, note: Any = "") -> list[RequirementCheck]:
+    """The check itself, inside a command holding the request (the counter's completeness step uses it too)."""
+    locked, actor, now = command.instance, command.actor, command.now
+    _running(locked)
+    cleaned = _items_clean(items, _requirement_codes(locked))
+    note = _note_clean(note)
+    existing = {
+        c.requirement_code: c
+        for c in RequirementCheck.objects.filter(instance=locked, requirement_code__in=list(cleaned))
+    }
+    rows: list[RequirementCheck] = []
+    changed: dict[str, str] = {}
+    previous: dict[str, str | None] = {}
+    for code, status in cleaned.items():
+        row = existing.get(code)
+        if row is None:
+            row = RequirementCheck.objects.create(
+                instance=locked, requirement_code=code, status=status, checked_by=actor, checked_at=now, note=note
+            )
+            changed[code], previous[code] = status, None
+        elif row.status != status or row.note != note:
+            changed[code], previous[code] = status, row.status
+            row.status, row.note, row.checked_by, row.checked_at = status, note, actor, now
+            row.save(update_fields=["status", "note", "checked_by", "checked_at"])
+        rows.append(row)
+    if changed:
+        events.requirements_checked(
+            locked, actor=actor, at=now, check_ids=[r.pk for r in rows if r.requirement_code in changed],
+            items=changed, previous=previous, note=note,
+        )  # fmt: skip
     return rows

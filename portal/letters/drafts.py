@@ -15,7 +15,9 @@ from django.utils import timezone
 from . import selectors
 from .enums import SignerCapacity
 from .formatting import date_in_words
+from .models import LetterTemplate
 from .pdf import LetterDocument, letter_pdf
+from .signing import signature_lines, signer_display_name
 from .templating import FieldsBlock, blocks_render, markup_strip
 
 DRAFT_MARK = "DRAF"
@@ -40,20 +42,21 @@ def _plain(markup: str) -> str:
     return html.unescape(markup_strip(markup))
 
 
-def letter_draft(
-    *,
-    service_code: str,
-    signer: Any,
-    capacity: SignerCapacity | str,
-    data: dict[str, Any],
-    position: str | None = None,
+def letter_draft_for(
+    *, service_code: str, signer: Any, capacity: SignerCapacity | str, data: dict[str, Any], position: str | None = None
 ) -> DraftPreview | None:
     """The letter the signing would produce, marked DRAF and unnumbered; None when the service has no template."""
-    from .services import signature_lines, signer_display_name
-
     template = selectors.letter_template_latest(service_code=service_code)
     if template is None:
         return None
+    return letter_draft(template=template, signer=signer, capacity=capacity, data=data, position=position)
+
+
+def letter_draft(
+    *, template: LetterTemplate, signer: Any, capacity: SignerCapacity | str, data: dict[str, Any],
+    position: str | None = None,
+) -> DraftPreview:  # fmt: skip
+    """The draft of a letter from a given template (the caller read it, once for many drafts)."""
     office = settings.PATEN_OFFICE
     document = LetterDocument(
         office=office,

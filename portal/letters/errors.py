@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from portal.workflow.errors import WorkflowError
+from portal.core.errors import ServiceError
 
 
-class LetterError(WorkflowError):
+class LetterError(ServiceError):
     """A letter cannot be issued (no template for the service, file not writable, ...); nothing was issued."""
 
 

@@ -63,7 +63,9 @@ class Letter(models.Model):
         related_name="letters",
         verbose_name=_("langkah penandatanganan"),
     )
-    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")
+    template = models.ForeignKey(
+        LetterTemplate, on_delete=models.PROTECT, related_name="letters", verbose_name=_("templat surat")
+    )
     service_code = models.CharField(_("kode layanan"), max_length=64)
     year = models.PositiveIntegerField(_("tahun"))
     sequence = models.PositiveIntegerField(_("nomor urut"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.accounts.selectors import can_read_any_request
-from portal.workflow.errors import NotFound
+from portal.core.errors import NotFound
+from portal.core.http import public_url
+from portal.core.storage import LETTERS, StoredFileMissing, file_names, file_read
 
 from .errors import LetterFileCorrupt, LetterNotReady
 from .models import Letter, LetterTemplate
@@ -27,13 +27,20 @@ def letter_template_latest(*, service_code: str) -> LetterTemplate | None:
     return LetterTemplate.objects.filter(service_code=service_code).order_by("-id").first()
 
 
+def letter_templates_latest(service_codes: set[str]) -> dict[str, LetterTemplate]:
+    """The template each of the services uses now, in one query."""
+    latest: dict[str, LetterTemplate] = {}
+    for template in LetterTemplate.objects.filter(service_code__in=sorted(service_codes)).order_by("-id"):
+        latest.setdefault(template.service_code, template)
+    return latest
+
+
 # --- public verification -------------------------------------------------------------------------
 
 
 def verification_url(token: str) -> str:
     """The public link printed as the letter's QR code."""
-    path = reverse("letter-verify-page", kwargs={"token": token})
-    return settings.PATEN_PUBLIC_URL.rstrip("/") + path
+    return public_url(reverse("letter-verify-page", kwargs={"token": token}))
 
 
 def letter_by_token(token: str) -> Letter | None:
@@ -82,17 +89,13 @@ def letters_for_instance(instance: Any) -> QuerySet[Letter]:
     return Letter.objects.filter(instance=instance).order_by("issued_at", "id")
 
 
-def letter_file_path(letter: Letter) -> Path:
-    return Path(settings.PATEN_LETTERS_DIR) / letter.file_path
-
-
 def letter_pdf_bytes(letter: Letter) -> bytes:
     """The stored PDF, checked against the sha256 recorded when it was issued."""
     if letter.rendered_at is None:
         raise LetterNotReady(_("Surat %(number)s sedang disiapkan; coba lagi sebentar.") % {"number": letter.number})
     try:
-        content = letter_file_path(letter).read_bytes()
-    except OSError as exc:
+        content = file_read(LETTERS, letter.file_path)
+    except StoredFileMissing as exc:
         raise LetterFileCorrupt(_("Berkas surat %(number)s tidak ditemukan.") % {"number": letter.number}) from exc
     if hashlib.sha256(content).hexdigest() != letter.sha256:
         raise LetterFileCorrupt(_("Berkas surat %(number)s telah berubah.") % {"number": letter.number})
@@ -100,7 +103,7 @@ def letter_pdf_bytes(letter: Letter) -> bytes:
 
 
 def letter_files_problems() -> list[str]:
-    """Issued letters whose PDF is missing or changed, and PDFs under PATEN_LETTERS_DIR no letter refers to.
+    """Issued letters whose PDF is missing or changed, and stored PDFs no letter refers to.
 
     A file nobody refers to is left by a signing whose transaction rolled back after the file was
     written; it is harmless (never served) and may be deleted.
@@ -117,10 +120,7 @@ def letter_files_problems() -> list[str]:
             letter_pdf_bytes(letter)
         except LetterFileCorrupt as exc:
             problems.append(str(exc.message))
-    base = Path(settings.PATEN_LETTERS_DIR)
-    if base.is_dir():
-        for path in sorted(base.rglob("*.pdf")):
-            relative = path.relative_to(base).as_posix()
-            if relative not in known:
-                problems.append(_("Berkas %(path)s bukan milik surat mana pun.") % {"path": relative})
+    for name in file_names(LETTERS):
+        if name.endswith(".pdf") and name not in known:
+            problems.append(_("Berkas %(path)s bukan milik surat mana pun.") % {"path": name})
     return problems

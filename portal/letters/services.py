@@ -9,8 +9,6 @@ no number is used twice; a failed issue rolls back with the caller, so none is s
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,8 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.enums import RoleCode
-from portal.accounts.selectors import user_roles
+from portal.core.hashing import content_sha256
+from portal.core.storage import LETTERS, file_delete, file_save
+from portal.notifications.enums import NotificationKind
+from portal.notifications.services import notifications_queue
+from portal.workflow import events
+from portal.workflow.commands import instance_command
+from portal.workflow.hooks import IssuedLetter, LetterIssue
 
 from . import selectors
 from .enums import SignerCapacity
@@ -33,6 +36,7 @@ from .errors import LetterError, LetterTemplateInvalid
 from .formatting import date_in_words, letter_number
 from .models import Letter, LetterSequence, LetterTemplate
 from .pdf import LetterDocument, document_from_json, document_to_json, letter_pdf
+from .signing import capacity_for, signature_lines, signer_display_name, signer_position
 from .templating import blocks_render, template_problems
 
 LETTER_SUFFIX = ".letter.yaml"
@@ -131,70 +135,43 @@ def letter_templates_sync(*, directory: Path, now: datetime | None = None) -> in
         return stored
 
 
+def _template_content_problems(*, service_code: Any, content: Any) -> list[str]:
+    problems = template_problems(content)
+    if not _SERVICE_CODE.fullmatch(str(service_code)):
+        problems.insert(0, _("kode layanan tidak valid (huruf kecil, angka, -)."))
+    return problems
+
+
+def letter_template_problems(*, service_code: Any, content: Any) -> list[str]:
+    """Why letter_template_create would refuse this template now; [] when it would store it.
+
+    The admin's form asks before saving so that a refusal comes back on the form.
+    """
+    problems = _template_content_problems(service_code=service_code, content=content)
+    if problems:
+        return problems
+    return _classification_problems(_latest_contents(replacing={service_code: content}))
+
+
 def letter_template_create(
     *, service_code: str, content: Any, source: str, now: datetime | None = None
 ) -> LetterTemplate:
     """Store a new version of a service's template (from the admin); it is used from now on."""
     now = now or timezone.now()
-    problems = template_problems(content)
-    if not _SERVICE_CODE.fullmatch(str(service_code)):
-        problems.insert(0, _("kode layanan tidak valid (huruf kecil, angka, -)."))
+    problems = _template_content_problems(service_code=service_code, content=content)
     if problems:
         raise LetterTemplateInvalid(problems)
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     with transaction.atomic():
         problems = _classification_problems(_latest_contents(replacing={service_code: content}))
         if problems:
             raise LetterTemplateInvalid(problems)
         return LetterTemplate.objects.create(
             service_code=service_code,
-            sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            sha256=content_sha256(content),
             content=content,
             source=source[:300],
             loaded_at=now,
         )
-
-
-# --- signing -------------------------------------------------------------------------------------
-
-
-def capacity_for(user: Any, *, delegation: Any = None) -> SignerCapacity:
-    """In what capacity `user` signs for the camat.
-
-    `delegation` is the record of the delegation register naming `user` deputy on the signing date:
-    its kind says a.n. (on the camat's behalf) or Plh. (acting camat); a record without a kind means
-    Plh. Otherwise the camat signs as camat and anyone else signs on the camat's behalf (a.n.).
-    """
-    if delegation is not None:
-        return SignerCapacity.ATAS_NAMA if getattr(delegation, "kind", "plh") == "an" else SignerCapacity.PLH
-    if RoleCode.CAMAT in user_roles(user):
-        return SignerCapacity.CAMAT
-    return SignerCapacity.ATAS_NAMA
-
-
-def signature_lines(capacity: SignerCapacity | str, *, position: str | None = None) -> list[str]:
-    """The title lines above the signer's name: ["Camat Babulu"], ["a.n. Camat Babulu",
-    "Sekretaris Kecamatan"] or ["Plh. Camat Babulu"]. `position` is the signer's own post for a.n."""
-    office = settings.PATEN_OFFICE
-    camat = office["camat_title"]
-    capacity = SignerCapacity(capacity)
-    if capacity == SignerCapacity.CAMAT:
-        return [camat]
-    if capacity == SignerCapacity.PLH:
-        return [f"Plh. {camat}"]
-    return [f"a.n. {camat}", position or office.get("deputy_title", "Sekretaris Kecamatan")]
-
-
-def signer_position(user: Any) -> str | None:
-    """The signer's own post printed under "a.n. Camat": a kasi's title; None is the default (sekcam)."""
-    roles = user_roles(user)
-    if RoleCode.KASI in roles and RoleCode.SEKCAM not in roles:
-        return _("Kepala Seksi")
-    return None
-
-
-def signer_display_name(user: Any) -> str:
-    return str(user.get_full_name()).strip() or str(user.get_username())
 
 
 # --- issuing -------------------------------------------------------------------------------------
@@ -206,17 +183,6 @@ def _sequence_next(*, service_code: str, year: int) -> int:
     row.last_number += 1
     row.save(update_fields=["last_number"])
     return row.last_number
-
-
-def _file_write(path: Path, content: bytes) -> None:
-    """Write the whole file or nothing (a temporary name, fsync, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("xb") as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, path)
 
 
 def letter_issue(
@@ -258,74 +224,53 @@ def letter_issue(
         lines = signature_lines(capacity, position=position)
         signer_name = signer_display_name(signer)
         document = LetterDocument(
-            office=office,
-            title=template.content["title"],
-            number=number,
+            office=office, title=template.content["title"], number=number,
             blocks=blocks_render(template.content, dict(data)),
-            place_and_date=f"{office['city']}, {date_in_words(day)}",
-            signature_lines=lines,
-            signer_name=signer_name,
-            verification_url=selectors.verification_url(token),
-        )
+            place_and_date=f"{office['city']}, {date_in_words(day)}", signature_lines=lines,
+            signer_name=signer_name, verification_url=selectors.verification_url(token),
+        )  # fmt: skip
         return Letter.objects.create(
-            instance=instance,
-            human_task=human_task,
-            template=template,
-            service_code=service_code,
-            year=day.year,
-            sequence=sequence,
-            number=number,
-            title=template.content["title"],
-            signer=signer,
-            signer_name=signer_name[:200],
-            signer_capacity=capacity,
-            signature_lines=lines,
-            issued_at=now,
-            document=document_to_json(document),
-            verification_token=token,
-        )
+            instance=instance, human_task=human_task, template=template, service_code=service_code, year=day.year,
+            sequence=sequence, number=number, title=template.content["title"], signer=signer,
+            signer_name=signer_name[:200], signer_capacity=capacity, signature_lines=lines, issued_at=now,
+            document=document_to_json(document), verification_token=token,
+        )  # fmt: skip
 
 
 def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
     """Draw and store a numbered letter's PDF and record its fingerprint; safe to run twice.
 
     The drawing happens with no lock held; the same document always gives the same bytes, so two
-    workers racing write identical files and only the first records the result.
+    workers racing store identical files and only the first records the result (the other file is
+    removed again).
     """
     letter = Letter.objects.get(pk=letter_id)
     if letter.rendered_at is not None:
         return letter
     content = letter_pdf(document_from_json(letter.document))
     digest = hashlib.sha256(content).hexdigest()
-    relative = f"{letter.year}/{letter.service_code}/{letter.pk}-{digest[:16]}.pdf"
+    wanted = f"{letter.year}/{letter.service_code}/{letter.pk}-{digest[:16]}.pdf"
     try:
-        _file_write(Path(settings.PATEN_LETTERS_DIR) / relative, content)
+        stored = file_save(LETTERS, wanted, content)
     except OSError as exc:
         raise LetterError(_("Berkas surat tidak dapat disimpan: %(error)s") % {"error": exc.strerror}) from exc
-    from portal.workflow import events
-    from portal.workflow.services import instance_lock
-
     now = now or timezone.now()
-    with transaction.atomic():
-        instance = instance_lock(letter.instance_id)  # lock order: the instance, then its rows
-        fresh = Letter.objects.select_for_update().get(pk=letter_id)
-        if fresh.rendered_at is not None or instance is None:
+    with instance_command(letter.instance_id, name="letter_render", now=now, allow_failed=True) as command:
+        fresh = Letter.objects.select_for_update().get(pk=letter_id)  # lock order: the instance, then its rows
+        if fresh.rendered_at is not None:
+            file_delete(LETTERS, stored)
             return fresh
-        fresh.sha256, fresh.file_path, fresh.rendered_at = digest, relative, now
+        fresh.sha256, fresh.file_path, fresh.rendered_at = digest, stored, now
         fresh.save(update_fields=["sha256", "file_path", "rendered_at"])
         events.letter_issued(
-            instance, actor=None, at=now,
-            payload={"letter_id": fresh.pk, "number": fresh.number, "sha256": digest,
-                     "capacity": fresh.signer_capacity, "human_task_id": fresh.human_task_id},
+            command.instance, at=now, letter_id=fresh.pk, number=fresh.number, sha256=digest,
+            capacity=fresh.signer_capacity, human_task_id=fresh.human_task_id,
         )  # fmt: skip
-        instance.save(update_fields=["last_event_seq", "last_event_hash"])
-        from portal.notifications.enums import NotificationKind
-        from portal.notifications.services import notifications_queue
-
         notifications_queue(
-            instance=instance, kind=NotificationKind.READY, key=f"letter-{fresh.pk}", detail=fresh.title, now=now
-        )
-        return fresh
+            instance=command.instance, kind=NotificationKind.READY, key=f"letter-{fresh.pk}", detail=fresh.title,
+            now=now,
+        )  # fmt: skip
+    return fresh
 
 
 def letters_render_pending(*, older_than_seconds: int = 0) -> int:
@@ -335,6 +280,16 @@ def letters_render_pending(*, older_than_seconds: int = 0) -> int:
     for letter_id in pending:
         letter_render(letter_id=letter_id)
     return len(pending)
+
+
+def letter_issue_for_step(request: LetterIssue) -> IssuedLetter:
+    """The workflow's hook at a signing step: number the letter in the signing command."""
+    letter = letter_issue(
+        instance=request.instance, human_task=request.human_task, signer=request.signer,
+        capacity=capacity_for(request.signer, delegation=request.delegation), data=request.data, now=request.now,
+        position=signer_position(request.signer),
+    )  # fmt: skip
+    return IssuedLetter(letter_id=int(letter.pk), number=letter.number, capacity=str(letter.signer_capacity))
 
 
 def letter_render_after_commit(letter_id: int) -> None:

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
-    verbose_name = "Pemberitahuan"
+    verbose_name = _("Pemberitahuan")

@@ -9,20 +9,25 @@ from .enums import NotificationKind, NotificationStatus
 
 
 class Notification(models.Model):
-    instance = models.ForeignKey("workflow.ProcessInstance", on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    instance = models.ForeignKey(
+        "workflow.ProcessInstance", on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("permohonan"),
+    )  # fmt: skip
+    kind = models.CharField(_("jenis"), max_length=16, choices=NotificationKind.choices)
     # What makes this message unique for its instance (e.g. the human task it is about), so a
     # command run twice never notifies twice.
-    key = models.CharField(max_length=100, blank=True)
-    channel = models.CharField(max_length=16)
-    recipient = models.CharField(max_length=200)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    status = models.CharField(max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("kunci"), max_length=100, blank=True)
+    channel = models.CharField(_("saluran"), max_length=16)
+    recipient = models.CharField(_("penerima"), max_length=200)
+    subject = models.CharField(_("perihal"), max_length=200)
+    body = models.TextField(_("isi pesan"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("jumlah percobaan"), default=0)
+    last_error = models.TextField(_("kesalahan terakhir"), blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
 
     class Meta:
         constraints = [

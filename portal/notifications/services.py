@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.core.http import public_url
+
 from .channels import channel_for
 from .enums import NotificationKind, NotificationStatus
 from .models import Notification
@@ -44,7 +46,7 @@ def _texts(instance: Any, kind: str, detail: str) -> tuple[str, str]:
         return _("Langkah melewati batas waktu: %(tn)s") % {"tn": tn}, body
     body = _("Mohon maaf, permohonan %(service)s %(tn)s belum selesai pada perkiraan %(date)s. Petugas kami "
              "sedang menyelesaikannya; lacak di %(url)s/lacak/.") % {
-        "service": service, "tn": tn, "date": detail, "url": settings.PATEN_PUBLIC_URL.rstrip("/")}  # fmt: skip
+        "service": service, "tn": tn, "date": detail, "url": public_url("/").rstrip("/")}  # fmt: skip
     return _("Permohonan melewati perkiraan selesai"), body
 
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OfficeCalendarConfig(AppConfig):
     name = "portal.officecalendar"
     label = "officecalendar"
-    verbose_name = "Kalender kerja kantor"
+    verbose_name = _("Kalender kerja kantor")
 
     def ready(self) -> None:
         # BPMN helpers such as working_days(2) count with the office's own calendar (overrides,

@@ -25,9 +25,10 @@ class CalendarOverride(models.Model):
     )
     # Who set the decision now in force for this date, and when (a later change replaces both).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("ditetapkan oleh"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("waktu ditetapkan"), default=timezone.now)
 
     class Meta:
         ordering = ["-day"]

@@ -5,19 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 import engine
+from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue.enums import AuthorityStatus
 from portal.catalogue.models import AuthorityRule
-from portal.catalogue.selectors import authority_in_force, services_published
+from portal.catalogue.selectors import authority_in_force, not_available_message, services_published
+from portal.core.forms import form_of
 from portal.directory.models import Village
-from portal.workflow.enums import OPEN_HUMAN_TASK
+from portal.letters.drafts import letter_draft_for
+from portal.letters.signing import capacity_for, signer_position
+from portal.workflow.access import delegation_for
+from portal.workflow.definitions import definition_runtime
+from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
 from portal.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
 from portal.workflow.selectors import active_definitions, human_tasks_for_user
-from portal.workflow.services import definition_runtime, not_available_message
 
 from .forms import STATUS_MINE, STATUS_OVERDUE, STATUS_UNCLAIMED
 
@@ -69,8 +75,81 @@ def step_is_open(human_task: HumanTask) -> bool:
 
 def step_starts_clock(human_task: HumanTask) -> bool:
     """Whether the step declares the file complete (`paten.clock`): the counter's completeness check."""
-    runtime = definition_runtime(human_task.instance.definition)
-    return human_task.bpmn_id in runtime.clock_conditions
+    return bool((human_task.properties or {}).get("starts_clock"))
+
+
+def step_prefill(human_task: HumanTask) -> dict[str, Any]:
+    """Values the step's form starts with: at hand-over, the number of the letter issued."""
+    field = (human_task.properties or {}).get("letter_number_field")
+    letter = (human_task.data or {}).get("letter")
+    if field and isinstance(letter, dict) and letter.get("number"):
+        return {field: letter["number"]}
+    return {}
+
+
+# Who reviews the draft letter before it is signed: the secretary's initials, the camat or a deputy signing.
+DRAFT_ROLES = frozenset({RoleCode.SEKCAM, RoleCode.CAMAT})
+
+
+def step_draft(human_task: HumanTask, user: Any, *, now: datetime | None = None) -> Any:
+    """The letter the request is heading for, marked DRAF, on the steps that review or sign it; else None."""
+    properties = human_task.properties or {}
+    if human_task.status not in OPEN_HUMAN_TASK:
+        return None
+    if human_task.role not in DRAFT_ROLES and not properties.get("issues_letter"):
+        return None
+    instance = human_task.instance
+    if human_task.role == RoleCode.CAMAT or properties.get("issues_letter"):
+        signer, delegation = user, delegation_for(user, human_task, instance, at=now)
+    else:  # the secretary initials what the camat will sign
+        signer, delegation = _camat_of_office(), None
+    if signer is None:
+        return None
+    data = dict(human_task.data or {})
+    decision = properties.get("decision")
+    if isinstance(decision, dict) and decision.get("field"):
+        data[str(decision["field"])] = decision.get("approve")
+    return letter_draft_for(
+        service_code=instance.definition.code, signer=signer, capacity=capacity_for(signer, delegation=delegation),
+        data=data, position=signer_position(signer),
+    )  # fmt: skip
+
+
+def _camat_of_office() -> Any:
+    return get_user_model().objects.filter(groups__name=RoleCode.CAMAT, is_active=True).order_by("id").first()
+
+
+def verification_findings(instance: ProcessInstance) -> list[dict[str, Any]]:
+    """What the verifying steps found (`paten.duty` verify): each step with its answers, labelled."""
+    runtime = definition_runtime(instance.definition)
+    verify_steps = [b for b in runtime.forms if runtime.duty_of(b) == engine.DUTY_VERIFY]
+    found = []
+    for step in instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED, bpmn_id__in=verify_steps).order_by(
+        "completed_at", "id"
+    ):
+        found.append({"step": step, "rows": answer_rows(step.form, step.completed_data or {})})
+    return found
+
+
+def answer_rows(form: list[dict[str, Any]], answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """A completed form's answers as (label, value), with the form's labels and choice names."""
+    from django.utils.translation import gettext as _
+
+    rows = []
+    for spec in form_of(form).fields:
+        if spec.id not in answers:
+            continue
+        value = answers[spec.id]
+        if value is None or value == "":
+            text = "-"
+        elif spec.type == "boolean":
+            text = _("Ya") if value else _("Tidak")
+        elif spec.type == "enum":
+            text = next((o.name for o in spec.options if o.id == value), str(value))
+        else:
+            text = str(value)
+        rows.append((spec.label or spec.id, text))
+    return rows
 
 
 def start_form_of(definition: ProcessDefinition) -> engine.Form:
@@ -99,8 +178,6 @@ def request_data_rows(instance: ProcessInstance) -> list[tuple[str, str]]:
 
 
 def is_counter(user: Any) -> bool:
-    from portal.accounts.enums import RoleCode
-
     return RoleCode.LOKET in user_roles(user)
 
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.documents.services import document_upload, requirements_check
-from portal.workflow.errors import NotFound, WorkflowError
+from portal.core.errors import ServiceError
+from portal.documents.services import document_upload, requirements_check, requirements_check_allowed, requirements_mark
+from portal.workflow.commands import instance_command
 from portal.workflow.models import HumanTask, ProcessInstance
-from portal.workflow.services import human_task_complete, request_register
+from portal.workflow.services.human_tasks import step_complete, step_instance_id
+from portal.workflow.services.registration import request_register
 
 log = logging.getLogger(__name__)
 
@@ -22,19 +23,17 @@ log = logging.getLogger(__name__)
 def completeness_step_complete(
     *, human_task_id: int, actor: Any, data: dict[str, Any], items: dict[str, str], now: datetime | None = None
 ) -> HumanTask:
-    """The counter's completeness check: mark the checklist and complete the step, all or nothing.
+    """The counter's completeness check: mark the checklist and complete the step, one command.
 
     The checklist is written first so a file returned to the applicant already lists what is missing.
-    Lock order: the instance row (taken by requirements_check, then again by human_task_complete).
     """
-    now = now or timezone.now()
-    with transaction.atomic():
+    instance_id = step_instance_id(human_task_id)
+    args = {"human_task_id": human_task_id, "data": data, "items": items}
+    with instance_command(instance_id, name="human_task_complete", actor=actor, now=now, args=args) as command:
         if items:
-            instance = ProcessInstance.objects.filter(human_tasks__pk=human_task_id).first()
-            if instance is None:
-                raise NotFound(_("Langkah tidak ditemukan."))
-            requirements_check(instance=instance, items=items, actor=actor, now=now)
-        return human_task_complete(human_task_id=human_task_id, actor=actor, data=data, now=now)
+            requirements_check_allowed(actor=actor, instance=command.instance)
+            requirements_mark(command, items=items)
+        return step_complete(command, human_task_id=human_task_id, data=data)
 
 
 @dataclass
@@ -68,13 +67,13 @@ def counter_register(
     if items:
         try:
             requirements_check(instance=instance, items=items, actor=actor, now=now)
-        except WorkflowError as exc:
+        except ServiceError as exc:
             log.warning("checklist after registering %s refused: %s", instance.tracking_number, exc)
             result.warnings.append(_("Status kelengkapan tidak tersimpan; periksa kembali pada langkah pemeriksaan."))
     for code, uploaded in files.items():
         try:
             document_upload(instance=instance, requirement_code=code, uploaded_file=uploaded, actor=actor, now=now)
-        except WorkflowError as exc:
+        except ServiceError as exc:
             log.warning("file for %s of %s refused: %s", code, instance.tracking_number, exc)
             name = getattr(uploaded, "name", code)
             result.warnings.append(_("Berkas %(name)s tidak tersimpan; unggah ulang.") % {"name": name})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import counter_views, views
 
 urlpatterns = [
     path("kerja/", views.worklist, name="worklist"),
@@ -15,7 +15,11 @@ urlpatterns = [
         views.document_download,
         name="officework-document",
     ),
-    path("loket/daftar/", views.counter_register_page, name="counter-register"),
-    path("loket/tanda-terima/<str:tracking_number>/", views.counter_receipt, name="counter-receipt"),
-    path("loket/tanda-terima/<str:tracking_number>/pin-baru/", views.counter_pin_reissue, name="counter-pin-reissue"),
+    path("loket/daftar/", counter_views.counter_register_page, name="counter-register"),
+    path("loket/tanda-terima/<str:tracking_number>/", counter_views.counter_receipt, name="counter-receipt"),
+    path(
+        "loket/tanda-terima/<str:tracking_number>/pin-baru/",
+        counter_views.counter_pin_reissue,
+        name="counter-pin-reissue",
+    ),
 ]

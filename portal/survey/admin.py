@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from portal.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from . import selectors
 from .models import SurveyAnswer, SurveyElement, SurveyGrade, SurveyResponse
 
@@ -24,29 +26,17 @@ class SurveyGradeAdmin(admin.ModelAdmin):
     list_display = ("grade", "label", "lower", "upper")
 
 
-class SurveyAnswerInline(admin.TabularInline):
+class SurveyAnswerInline(ReadOnlyInline):
     model = SurveyAnswer
-    extra = 0
-    can_delete = False
-    readonly_fields = ("element", "score")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = ("element", "score")
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ("instance", "service_code", "submitted_at", "via")
     list_filter = ("service_code", ("submitted_at", admin.DateFieldListFilter))
-    readonly_fields = ("instance", "service_code", "submitted_at", "suggestion", "via")
     inlines = [SurveyAnswerInline]
     date_hierarchy = "submitted_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         service = request.GET.get("service_code__exact") or None

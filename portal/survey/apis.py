@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.citizen.selectors import is_owner, request_for_applicant
-from portal.tracking.clients import client_ip
+from portal.core.api import InputSerializer
+from portal.core.errors import NotAllowed, NotFound
+from portal.core.http import client_ip
+from portal.tracking.access import is_owner, request_for_applicant
 from portal.tracking.errors import TrackingMismatch, TrackingRefused, mismatch_message
 from portal.tracking.selectors import PIN_RE, TRACKING_NUMBER_MAX_LENGTH, request_by_tracking_number
 from portal.tracking.services import tracking_pin_check
-from portal.workflow.apis import InputSerializer
-from portal.workflow.errors import NotAllowed, NotFound
 
 from . import selectors, services
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveyConfig(AppConfig):
     name = "portal.survey"
     label = "survey"
-    verbose_name = "Survei kepuasan masyarakat (SKM)"
+    verbose_name = _("Survei kepuasan masyarakat (SKM)")

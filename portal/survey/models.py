@@ -72,8 +72,10 @@ class SurveyResponse(models.Model):
 
 
 class SurveyAnswer(models.Model):
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
-    element = models.ForeignKey(SurveyElement, on_delete=models.PROTECT, related_name="+")
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("jawaban survei")
+    )
+    element = models.ForeignKey(SurveyElement, on_delete=models.PROTECT, related_name="+", verbose_name=_("unsur"))
     score = models.PositiveSmallIntegerField(_("nilai"))
 
     class Meta:

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.errors import Conflict, InvalidInput
 from portal.workflow.enums import InstanceStatus
-from portal.workflow.errors import Conflict, InvalidInput
 from portal.workflow.models import ProcessInstance
 
 from . import selectors

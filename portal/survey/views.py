@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal.citizen.selectors import is_owner, request_for_applicant
+from portal.core.errors import Conflict, InvalidInput
+from portal.tracking.access import is_owner, request_for_applicant
 from portal.workflow.enums import InstanceStatus
-from portal.workflow.errors import Conflict, InvalidInput
 
 from . import selectors, services
 from .forms import SurveyForm

@@ -11,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.workflow.apis import InputSerializer, SlaOutput
+from portal.api.apis import SlaOutput
+from portal.core.api import InputSerializer
+from portal.core.http import client_ip
 
 from . import presenters, selectors, services
-from .clients import client_ip
 from .errors import TrackingMismatch, TrackingRefused, mismatch_message
 from .forms import NUMBER_FORMAT_MESSAGE, PIN_FORMAT_MESSAGE
 

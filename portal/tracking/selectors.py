@@ -1,4 +1,4 @@
-"""Reads of the tracking page: the throttle's recent failures, and what the applicant may see of a request.
+"""Reads of the tracking page: what the applicant may see of a request (tries are counted by core.throttle).
 
 The applicant sees roles, never officers' names: nothing here reads `assignee` or `completed_by`.
 """
@@ -6,25 +6,12 @@ The applicant sees roles, never officers' names: nothing here reads `assignee` o
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from typing import Any
-
-from django.db.models import QuerySet
 
 from portal.accounts.enums import RoleCode
 from portal.documents.selectors import checklist_for, missing_from_checklist
 from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
 from portal.workflow.models import HumanTask, ProcessInstance
-
-from .models import TrackingAttempt
-
-# The throttle: this many failures within WINDOW close tracking for LOCKOUT, per number and per client.
-WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
-NUMBER_LIMIT = 5
-CLIENT_LIMIT = 20
-# Rows older than this are pruned; long enough to look into an attack afterwards.
-KEEP = timedelta(days=1)
 
 TRACKING_NUMBER_MAX_LENGTH = 20
 TRACKING_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,20}")
@@ -38,33 +25,6 @@ def tracking_number_normalize(raw: Any) -> str:
 
 def tracking_number_plausible(number: str) -> bool:
     return bool(TRACKING_NUMBER_RE.fullmatch(number))
-
-
-# --- the throttle ----------------------------------------------------------------------------------
-
-
-def _lock_end(times: list[datetime], limit: int) -> datetime | None:
-    """When the lock started by `limit` failures within WINDOW ends (the latest such lock), if any."""
-    end = None
-    for i in range(limit - 1, len(times)):
-        if times[i] - times[i - limit + 1] <= WINDOW:
-            end = times[i] + LOCKOUT
-    return end
-
-
-def attempts_locked_until(*, tracking_number: str, client_ip: str, now: datetime) -> datetime | None:
-    """Until when tries for this number or from this client are refused; None when they are not."""
-    # Only failures from the last WINDOW + LOCKOUT can still hold a lock open now.
-    recent = TrackingAttempt.objects.filter(succeeded=False, at__gt=now - WINDOW - LOCKOUT, at__lte=now)
-    ends = [_lock_end(_times(recent.filter(tracking_number=tracking_number)), NUMBER_LIMIT)]
-    if client_ip:
-        ends.append(_lock_end(_times(recent.filter(client_ip=client_ip)), CLIENT_LIMIT))
-    until = max((e for e in ends if e is not None), default=None)
-    return until if until is not None and until > now else None
-
-
-def _times(qs: QuerySet[TrackingAttempt]) -> list[datetime]:
-    return list(qs.order_by("at", "id").values_list("at", flat=True))
 
 
 # --- what the applicant sees -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Writes of the tracking page: a try with a tracking number and a PIN, counted by the throttle.
 
 Lock order: the ProcessInstance row the number names (select_for_update, when there is one), then
-the attempt rows. Holding it while the recent failures are counted and the try is recorded means
+the attempt rows (core.throttle). Holding it while the recent failures are counted and the try is recorded means
 parallel guesses at one request on PostgreSQL are counted one after the other; on SQLite the
 IMMEDIATE write transaction serializes them the same way.
 """
@@ -14,19 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from portal.core import throttle
 from portal.workflow.models import ProcessInstance
 from portal.workflow.pins import pin_matches
 
 from .errors import TrackingMismatch, TrackingRefused
-from .models import TrackingAttempt
-from .selectors import (
-    KEEP,
-    PIN_RE,
-    TRACKING_NUMBER_MAX_LENGTH,
-    attempts_locked_until,
-    tracking_number_normalize,
-    tracking_number_plausible,
-)
+from .selectors import PIN_RE, TRACKING_NUMBER_MAX_LENGTH, tracking_number_normalize, tracking_number_plausible
 
 
 def tracking_pin_check(
@@ -46,19 +39,17 @@ def tracking_pin_check(
                 .only("id", "tracking_number", "access_pin_hash")
                 .first()
             )
-        until = attempts_locked_until(tracking_number=number[:TRACKING_NUMBER_MAX_LENGTH], client_ip=client_ip, now=now)
+        key = number[:TRACKING_NUMBER_MAX_LENGTH]
+        until = throttle.locked_until(throttle.TRACKING, key=key, client_ip=client_ip, now=now)
         if until is not None:
             raise TrackingRefused(until, now=now)  # no PIN is checked while locked, not even the right one
         # Recorded as a failure before the PIN is checked, so guesses sent in parallel all count.
-        attempt = TrackingAttempt.objects.create(
-            tracking_number=number[:TRACKING_NUMBER_MAX_LENGTH], client_ip=client_ip, at=now
-        )
-        TrackingAttempt.objects.filter(at__lt=now - KEEP).delete()
+        attempt = throttle.attempt_record(throttle.TRACKING, key=key, client_ip=client_ip, now=now)
     # An unknown number (or a request from before PINs, or a PIN that cannot be one) costs the same
     # digest, so the time taken tells nothing.
     pin_hash = instance.access_pin_hash if instance is not None else ""
     matched = pin_matches(pin if PIN_RE.fullmatch(pin) else "", pin_hash) and bool(PIN_RE.fullmatch(pin))
     if instance is None or not matched:
         raise TrackingMismatch()
-    TrackingAttempt.objects.filter(pk=attempt.pk).update(succeeded=True)
+    throttle.attempt_succeeded(attempt)
     return instance

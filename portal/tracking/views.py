@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.core.http import client_ip
 from portal.workflow.selectors import request_diagram
 
 from . import presenters, selectors, services
 from .access import SESSION_KEY, session_access, session_access_grant
-from .clients import client_ip
 from .errors import TrackingMismatch, TrackingRefused, mismatch_message
 from .forms import TrackingForm
 

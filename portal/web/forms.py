@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.throttle import LoginLocked, login_check, login_record
-from portal.tracking.clients import client_ip
+from portal.core.http import client_ip
 
 
 class LoginForm(AuthenticationForm):

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
+from portal.delegation.selectors import delegations_in_force
 
 PUBLIC = "public"  # anyone, logged in or not
 ANONYMOUS = "anonymous"  # only visitors who are not logged in
+DEPUTY = "deputy"  # anyone a signing delegation in force names deputy of the camat
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry("worklist", _("Pekerjaan saya"), frozenset({RoleCode.LOKET, RoleCode.KASI, RoleCode.SEKCAM}), 10, True),
-    Entry("approvals", _("Persetujuan camat"), frozenset({RoleCode.CAMAT}), 5, True),
+    Entry("approvals", _("Persetujuan camat"), frozenset({RoleCode.CAMAT, DEPUTY}), 5, True),
     Entry("worklist", _("Semua langkah saya"), frozenset({RoleCode.CAMAT}), 12),
     Entry("counter-register", _("Daftarkan permohonan"), frozenset({RoleCode.LOKET}), 15),
     Entry("delegations", _("Pelimpahan tanda tangan"), frozenset({RoleCode.CAMAT, RoleCode.ADMIN}), 20),
@@ -41,7 +43,9 @@ ENTRIES: list[Entry] = [
     Entry("service-list", _("Daftar layanan"), frozenset({PUBLIC}), 30),
     Entry("tracking", _("Lacak permohonan"), frozenset({PUBLIC}), 35),
     Entry("declaration", _("Maklumat pelayanan"), frozenset({PUBLIC}), 40),
-    Entry("admin:index", _("Administrasi"), frozenset({RoleCode.ADMIN, RoleCode.PERANCANG}), 90, True),
+    Entry("designer-services", _("Layanan dan versi"), frozenset({RoleCode.PERANCANG}), 5, True),
+    Entry("audit-search", _("Cari permohonan"), frozenset({RoleCode.AUDITOR}), 5, True),
+    Entry("admin:index", _("Administrasi"), frozenset({RoleCode.ADMIN}), 90, True),
 ]
 
 
@@ -54,9 +58,7 @@ def _url(name: str) -> str | None:
 
 def entries_for(user: Any) -> list[tuple[Entry, str]]:
     """(entry, url) of the menu for `user`, each URL once, in order."""
-    roles = set(user_roles(user)) | {PUBLIC}
-    if not getattr(user, "is_authenticated", False):
-        roles.add(ANONYMOUS)
+    roles = _menu_roles(user)
     seen: set[str] = set()
     found = []
     for entry in sorted(ENTRIES, key=lambda e: e.order):
@@ -70,9 +72,18 @@ def entries_for(user: Any) -> list[tuple[Entry, str]]:
     return found
 
 
+def _menu_roles(user: Any) -> set[str]:
+    roles = set(user_roles(user)) | {PUBLIC}
+    if not getattr(user, "is_authenticated", False):
+        roles.add(ANONYMOUS)
+    elif RoleCode.CAMAT not in roles and delegations_in_force(user):
+        roles.add(DEPUTY)
+    return roles
+
+
 def home_for(user: Any) -> str | None:
     """Where `user` lands: the first home entry among their roles' pages, or None (the public home)."""
-    roles = user_roles(user)
+    roles = _menu_roles(user) - {PUBLIC, ANONYMOUS, DEPUTY}
     for entry, url in entries_for(user):
         if entry.home and entry.roles & roles:
             return url

@@ -1,44 +1,48 @@
+"""The workflow's records in the admin, read-only: definitions, requests, steps, timers and the two
+hash-chained event logs are written by the commands only, so the admin never adds, changes or
+deletes one. Large blobs (the BPMN source, the stored state, payloads) show on a row's page only."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
-from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
+from portal.core.admin import ReadOnlyAdmin
+
+from .models import DefinitionEvent, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
 
 
 @admin.register(ProcessDefinition)
-class ProcessDefinitionAdmin(admin.ModelAdmin):
+class ProcessDefinitionAdmin(ReadOnlyAdmin):
     list_display = ["code", "version", "name", "is_active", "deployed_at", "sha256"]
     list_filter = ["is_active"]
-    readonly_fields = [f.name for f in ProcessDefinition._meta.fields]
 
 
 @admin.register(ProcessInstance)
-class ProcessInstanceAdmin(admin.ModelAdmin):
+class ProcessInstanceAdmin(ReadOnlyAdmin):
     list_display = ["tracking_number", "definition", "status", "applicant_name", "created_at"]
     list_filter = ["status"]
     search_fields = ["tracking_number", "applicant_nik", "applicant_name"]
-    readonly_fields = [f.name for f in ProcessInstance._meta.fields]
 
 
 @admin.register(HumanTask)
-class HumanTaskAdmin(admin.ModelAdmin):
+class HumanTaskAdmin(ReadOnlyAdmin):
     list_display = ["instance", "bpmn_id", "name", "role", "status", "assignee", "created_at"]
     list_filter = ["status", "role"]
-    readonly_fields = [f.name for f in HumanTask._meta.fields]
 
 
 @admin.register(TimerSchedule)
-class TimerScheduleAdmin(admin.ModelAdmin):
+class TimerScheduleAdmin(ReadOnlyAdmin):
     list_display = ["instance", "bpmn_id", "due_at", "fired_at", "cancelled_at"]
-    readonly_fields = [f.name for f in TimerSchedule._meta.fields]
 
 
 @admin.register(InstanceEvent)
-class InstanceEventAdmin(admin.ModelAdmin):
+class InstanceEventAdmin(ReadOnlyAdmin):
     list_display = ["instance", "seq", "type", "actor_username", "at"]
     list_filter = ["type"]
-    readonly_fields = [f.name for f in InstanceEvent._meta.fields]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+@admin.register(DefinitionEvent)
+class DefinitionEventAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "type", "code", "actor_username", "at"]
+    list_filter = ["type"]
+    search_fields = ["code"]

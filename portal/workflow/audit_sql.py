@@ -1,34 +1,49 @@
-"""SQL that makes the event log append-only at the database level, per database vendor."""
+"""SQL that makes the audit logs append-only at the database level, per database vendor."""
 
 from __future__ import annotations
 
 from typing import Any
 
-CREATE = {
-    "sqlite": [
-        """CREATE TRIGGER IF NOT EXISTS workflow_instanceevent_no_update BEFORE UPDATE ON workflow_instanceevent
-           BEGIN SELECT RAISE(ABORT, 'workflow_instanceevent is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS workflow_instanceevent_no_delete BEFORE DELETE ON workflow_instanceevent
-           BEGIN SELECT RAISE(ABORT, 'workflow_instanceevent is append-only'); END""",
-    ],
-    "postgresql": [
-        """CREATE OR REPLACE FUNCTION workflow_instanceevent_refuse() RETURNS trigger AS $$
-           BEGIN RAISE EXCEPTION 'workflow_instanceevent is append-only'; END; $$ LANGUAGE plpgsql""",
-        "DROP TRIGGER IF EXISTS workflow_instanceevent_append_only ON workflow_instanceevent",
-        """CREATE TRIGGER workflow_instanceevent_append_only BEFORE UPDATE OR DELETE ON workflow_instanceevent
-           FOR EACH ROW EXECUTE FUNCTION workflow_instanceevent_refuse()""",
-    ],
-}
-DROP = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS workflow_instanceevent_no_update",
-        "DROP TRIGGER IF EXISTS workflow_instanceevent_no_delete",
-    ],
-    "postgresql": [
-        "DROP TRIGGER IF EXISTS workflow_instanceevent_append_only ON workflow_instanceevent",
-        "DROP FUNCTION IF EXISTS workflow_instanceevent_refuse()",
-    ],
-}
+INSTANCE_EVENTS = "workflow_instanceevent"
+DEFINITION_EVENTS = "workflow_definitionevent"
+
+
+def create_statements(table: str) -> dict[str, list[str]]:
+    return {
+        "sqlite": [
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+               BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+               BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+        ],
+        "postgresql": [
+            f"""CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$
+               BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql""",
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+               FOR EACH ROW EXECUTE FUNCTION {table}_refuse()""",
+        ],
+    }
+
+
+def drop_statements(table: str) -> dict[str, list[str]]:
+    return {
+        "sqlite": [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"],
+        "postgresql": [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_refuse()",
+        ],
+    }
+
+
+def _both(make: Any) -> dict[str, list[str]]:
+    first, second = make(INSTANCE_EVENTS), make(DEFINITION_EVENTS)
+    return {vendor: first[vendor] + second[vendor] for vendor in first}
+
+
+# Every audit table at once (test fixtures that must flush the database).
+CREATE = _both(create_statements)
+DROP = _both(drop_statements)
 
 
 def execute(connection: Any, statements: dict[str, list[str]]) -> None:

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class InstanceStatus(models.TextChoices):
     RUNNING = "running", _("Sedang diproses")
     COMPLETED = "completed", _("Selesai")
+    # The diagram could not advance: an incident an administrator retries or cancels; sweeps skip it.
+    FAILED = "failed", _("Gangguan proses")
+    CANCELLED = "cancelled", _("Dibatalkan")
 
 
 class HumanTaskStatus(models.TextChoices):
@@ -34,3 +37,6 @@ class EventType(models.TextChoices):
     REQUIREMENTS_CHECKED = "requirements_checked", _("Kelengkapan persyaratan diperiksa")
     INSTANCE_COMPLETED = "instance_completed", _("Permohonan selesai")
     PIN_REISSUED = "pin_reissued", _("PIN pelacakan diterbitkan ulang")
+    INSTANCE_FAILED = "instance_failed", _("Proses terhenti karena gangguan")
+    INSTANCE_RETRIED = "instance_retried", _("Proses dijalankan ulang")
+    INSTANCE_CANCELLED = "instance_cancelled", _("Permohonan dibatalkan")

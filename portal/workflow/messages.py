@@ -36,3 +36,13 @@ def field_error_text(error: FieldError) -> str:
 
 def form_errors_text(errors: dict[str, list[FieldError]]) -> dict[str, list[str]]:
     return {field: [field_error_text(e) for e in errs] for field, errs in errors.items()}
+
+
+def engine_failure_text(exc: Exception) -> str:
+    """What a page or the API says when the diagram could not advance."""
+    element = str(getattr(exc, "element_id", "") or "")
+    error = " ".join(str(exc).split())[:300]
+    return _("Proses tidak dapat dilanjutkan pada langkah %(element)s: %(error)s") % {
+        "element": element or "-",
+        "error": error,
+    }

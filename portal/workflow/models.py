@@ -18,13 +18,17 @@ class ProcessDefinition(models.Model):
     code = models.CharField(_("kode layanan"), max_length=64, db_index=True)
     name = models.CharField(_("nama layanan"), max_length=200)
     version = models.PositiveIntegerField(_("versi"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("sidik SHA-256"), max_length=64)
     bpmn_source = models.TextField(_("sumber BPMN"))
     spec_json = models.JSONField(_("spesifikasi tersimpan"))
     deployed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("dipasang oleh"),
+    )  # fmt: skip
+    # Who deployed, as named to the deploy command (`--by`): a portal user or an account of the server.
+    deployed_by_name = models.CharField(_("nama pemasang"), max_length=150, blank=True)
     deployed_at = models.DateTimeField(_("waktu pemasangan"))
+    note = models.TextField(_("catatan pemasangan"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
@@ -47,8 +51,12 @@ class ProcessInstance(models.Model):
     """A citizen's request: one running (or finished) instance of a definition version."""
 
     tracking_number = models.CharField(_("nomor registrasi"), max_length=20, unique=True)
-    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
-    status = models.CharField(max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING)
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances", verbose_name=_("definisi proses")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
+    )
     applicant_nik = models.CharField(_("NIK pemohon"), max_length=16, db_index=True)
     applicant_kk = models.CharField(_("nomor KK"), max_length=16, blank=True)
     applicant_name = models.CharField(_("nama pemohon"), max_length=100)
@@ -57,14 +65,16 @@ class ProcessInstance(models.Model):
     )
     applicant_phone = models.CharField(_("telepon"), max_length=20, blank=True)
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_requests"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_requests",
+        verbose_name=_("akun pemohon"),
+    )  # fmt: skip
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("didaftarkan oleh"),
+    )  # fmt: skip
     request_data = models.JSONField(_("data permohonan"), default=dict)
     state = models.JSONField(_("status alur"))
-    serializer_version = models.CharField(max_length=16)
+    serializer_version = models.CharField(_("versi format status"), max_length=16)
     # Service-level clock: started when the file is declared complete (`paten.clock`), due after
     # the standard's working days, paused while a step waits for the applicant.
     sla_working_days = models.PositiveIntegerField(_("waktu penyelesaian (hari kerja)"), null=True, blank=True)
@@ -72,18 +82,22 @@ class ProcessInstance(models.Model):
     sla_due_at = models.DateTimeField(_("perkiraan selesai"), null=True, blank=True, db_index=True)
     sla_paused_since = models.DateTimeField(_("dikembalikan ke pemohon sejak"), null=True, blank=True)
     sla_paused_seconds = models.PositiveIntegerField(_("jam kerja selama di pemohon (detik)"), default=0)
-    sla_overdue_notified_at = models.DateTimeField(null=True, blank=True)  # the applicant was told, once
+    # The applicant was told, once, that the request is late.
+    sla_overdue_notified_at = models.DateTimeField(_("pemohon diberi tahu keterlambatan"), null=True, blank=True)
     # The applicant's PIN for the public tracking page as a keyed digest (pins.py); the plain PIN is
     # never stored. Blank for requests registered before PINs existed: those cannot be tracked by PIN.
     access_pin_hash = models.CharField(_("PIN pelacakan (tersandi)"), max_length=128, blank=True, default="")
     # Head of the hash-chained event log, kept here so appending needs no extra read.
-    last_event_seq = models.PositiveIntegerField(default=0)
-    last_event_hash = models.CharField(max_length=64, default="0" * 64)
-    outcome_bpmn_id = models.CharField(max_length=100, blank=True)
-    outcome_name = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    last_event_seq = models.PositiveIntegerField(_("nomor peristiwa terakhir"), default=0)
+    last_event_hash = models.CharField(_("sidik peristiwa terakhir"), max_length=64, default="0" * 64)
+    outcome_bpmn_id = models.CharField(_("akhir proses (id BPMN)"), max_length=100, blank=True)
+    outcome_name = models.CharField(_("hasil"), max_length=200, blank=True)
+    # An incident: what failed, for the administrator who retries or cancels it (commands.py).
+    failure = models.JSONField(_("gangguan"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("terhenti sejak"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("didaftarkan"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+    completed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
     # Transient, not a field: the plain PIN on the object `request_register` returns, so the
     # registration response can show it once. Empty on every object read from the database.
@@ -100,27 +114,41 @@ class ProcessInstance(models.Model):
 
 
 class HumanTask(models.Model):
-    """A user task of an instance waiting for (or done by) a person of `role`."""
+    """A user task of an instance waiting for (or done by) a person of `role`.
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="human_tasks")
-    task_guid = models.CharField(max_length=36)
-    bpmn_id = models.CharField(max_length=100)
-    name = models.CharField(max_length=200)
-    role = models.CharField(max_length=16, db_index=True)
-    form = models.JSONField(default=list)
-    status = models.CharField(max_length=16, choices=HumanTaskStatus.choices, default=HumanTaskStatus.READY)
+    The row carries what the pages need, so no page restores the workflow: the step's form, what
+    the diagram declares of it (`properties`) and the request's data as it stood when the step
+    opened (`data`).
+    """
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="human_tasks", verbose_name=_("permohonan")
+    )
+    task_guid = models.CharField(_("id langkah"), max_length=36)
+    bpmn_id = models.CharField(_("id BPMN"), max_length=100)
+    name = models.CharField(_("nama langkah"), max_length=200)
+    role = models.CharField(_("peran"), max_length=16, db_index=True)
+    form = models.JSONField(_("formulir"), default=list)
+    # {"decision": {...}, "duty": ..., "starts_clock": bool, "issues_letter": bool, "letter_number_field": ...}
+    properties = models.JSONField(_("sifat langkah"), default=dict)
+    data = models.JSONField(_("data saat langkah dibuka"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=HumanTaskStatus.choices, default=HumanTaskStatus.READY
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # from the step's `paten.due`
-    overdue_notified_at = models.DateTimeField(null=True, blank=True)  # its officers were told, once
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("diambil oleh"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("dibuka"))
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True, db_index=True)  # from `paten.due`
+    overdue_notified_at = models.DateTimeField(_("petugas diberi tahu keterlambatan"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("diambil"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    completed_data = models.JSONField(null=True, blank=True)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("diselesaikan oleh"),
+    )  # fmt: skip
+    completed_data = models.JSONField(_("isian"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instance", "task_guid"], name="human_task_guid_unique")]
@@ -136,36 +164,74 @@ class HumanTask(models.Model):
 class TimerSchedule(models.Model):
     """A timer armed in an instance; the sweep fires rows whose due time has passed."""
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="timers")
-    task_guid = models.CharField(max_length=36)
-    bpmn_id = models.CharField(max_length=100)
-    due_at = models.DateTimeField(db_index=True)
-    fired_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="timers", verbose_name=_("permohonan")
+    )
+    task_guid = models.CharField(_("id pengatur waktu"), max_length=36)
+    bpmn_id = models.CharField(_("id BPMN"), max_length=100)
+    due_at = models.DateTimeField(_("jatuh tempo"), db_index=True)
+    fired_at = models.DateTimeField(_("berbunyi"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instance", "task_guid"], name="timer_guid_unique")]
         indexes = [models.Index(fields=["fired_at", "cancelled_at", "due_at"])]
         ordering = ["due_at"]
+        verbose_name = _("pengatur waktu")
+        verbose_name_plural = _("pengatur waktu")
 
 
 class InstanceEvent(models.Model):
     """Append-only, hash-chained record of every command on an instance (and its effects)."""
 
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
-    type = models.CharField(max_length=32, choices=EventType.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.PROTECT, related_name="events", verbose_name=_("permohonan")
     )
-    actor_username = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField()
-    payload = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    seq = models.PositiveIntegerField(_("nomor urut"))
+    type = models.CharField(_("jenis"), max_length=32, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("pelaku"),
+    )  # fmt: skip
+    actor_username = models.CharField(_("nama pengguna pelaku"), max_length=150, blank=True)
+    at = models.DateTimeField(_("waktu"))
+    # Copies of the payload's step ids, indexed, so a step's events are found without reading payloads.
+    task_guid = models.CharField(_("id langkah"), max_length=36, blank=True, db_index=True)
+    bpmn_id = models.CharField(_("id BPMN"), max_length=100, blank=True, db_index=True)
+    payload = models.JSONField(_("isi"), default=dict)
+    prev_hash = models.CharField(_("sidik sebelumnya"), max_length=64)
+    hash = models.CharField(_("sidik"), max_length=64)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instance", "seq"], name="event_seq_unique")]
         ordering = ["instance", "seq"]
         verbose_name = _("peristiwa")
         verbose_name_plural = _("peristiwa")
+
+    def __str__(self) -> str:
+        return f"{self.instance_id}#{self.seq} {self.type}"
+
+
+class DefinitionEvent(models.Model):
+    """Append-only, hash-chained record of deployments (one chain for all services)."""
+
+    seq = models.PositiveIntegerField(_("nomor urut"), unique=True)
+    type = models.CharField(_("jenis"), max_length=32, choices=EventType.choices)
+    code = models.CharField(_("kode layanan"), max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("pelaku"),
+    )  # fmt: skip
+    actor_username = models.CharField(_("nama pelaku"), max_length=150, blank=True)
+    at = models.DateTimeField(_("waktu"))
+    payload = models.JSONField(_("isi"), default=dict)
+    prev_hash = models.CharField(_("sidik sebelumnya"), max_length=64)
+    hash = models.CharField(_("sidik"), max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("peristiwa pemasangan")
+        verbose_name_plural = _("peristiwa pemasangan")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.code}"

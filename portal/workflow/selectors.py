@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
+from portal.core.errors import NotAllowed, NotFound
 
 from .enums import OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
-from .errors import NotAllowed, NotFound
+from .hooks import hooks
 from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
 
 
@@ -38,13 +39,11 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
 
 def _delegated_camat_steps(user: Any) -> Q:
     """The camat's steps of the services a delegation in force names `user` deputy for (nothing if none)."""
-    from portal.delegation.selectors import delegations_in_force
-
     found = Q(pk__in=[])
-    for delegation in delegations_in_force(user):
-        if not delegation.services:
+    for services in hooks.deputy_scopes(user):
+        if not services:
             return Q(role=RoleCode.CAMAT)
-        found |= Q(role=RoleCode.CAMAT, instance__definition__code__in=list(delegation.services))
+        found |= Q(role=RoleCode.CAMAT, instance__definition__code__in=list(services))
     return found
 
 
@@ -116,6 +115,7 @@ HISTORY_TYPES = (
     EventType.TIMER_FIRED,
     EventType.LETTER_ISSUED,
     EventType.INSTANCE_COMPLETED,
+    EventType.INSTANCE_CANCELLED,
 )
 
 
@@ -151,9 +151,6 @@ def active_definitions() -> QuerySet[ProcessDefinition]:
 
 def overdue_counts(*, now: Any = None) -> list[dict[str, Any]]:
     """Open steps past their due time, counted per role and per officer holding them."""
-    from django.db.models import Count
-    from django.utils import timezone
-
     now = now or timezone.now()
     rows = (
         HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, due_at__lt=now)
@@ -162,3 +159,13 @@ def overdue_counts(*, now: Any = None) -> list[dict[str, Any]]:
         .order_by("role", "assignee__username")
     )
     return [{"role": r["role"], "officer": r["assignee__username"] or "", "count": r["count"]} for r in rows]
+
+
+def incidents() -> QuerySet[ProcessInstance]:
+    """Requests stopped by a failing diagram, oldest first: what an administrator retries or cancels."""
+    return (
+        ProcessInstance.objects.filter(status=InstanceStatus.FAILED)
+        .select_related("definition")
+        .defer("state", "definition__spec_json", "definition__bpmn_source")
+        .order_by("failed_at", "id")
+    )

@@ -32,7 +32,8 @@ def skm(transactional_db: Any) -> None:
 def sktm_at(users: dict[str, Any], bpmn_ids: list[str], *, name: str = SKTM_APPLICANT["name"]) -> Any:
     """An sktm request registered at the counter and taken through `bpmn_ids` with the scenario's data."""
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, request_register
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
 
     roles = {step["bpmn_id"]: step["role"] for step in SCENARIO["steps"]}
     instance = request_register(

@@ -11,7 +11,8 @@ from tests.e2e.conftest import assert_fits, shot, visit
 def register_sktm(users: Any, steps: list[tuple[str, str, dict[str, Any]]]) -> tuple[str, str]:
     """An sktm request registered at the counter and advanced through `steps`; (number, PIN)."""
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, request_register
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm",

@@ -167,7 +167,8 @@ def stack(broker_url: str, transactional_db: Any, users: Any, deployed: Any, tmp
 def _at_camat_signing(users: Any, count: int, *, signed_from: datetime) -> list[int]:
     """`count` requests waiting for the camat's signature since `signed_from` (timer due 2 h later)."""
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, request_register
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
 
     ids = []
     for _ in range(count):

@@ -22,12 +22,14 @@ print(json.dumps({
     "transport": getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None),
     "secure_cookies": getattr(settings, "SESSION_COOKIE_SECURE", False),
     "csrf_origins": settings.CSRF_TRUSTED_ORIGINS, "hosts": settings.ALLOWED_HOSTS,
+    "receipt_url": __import__("portal.core.http", fromlist=["public_url"]).public_url("/lacak/"),
 }))
 """
 
 
 def _settings(tmp_path: Path, **env: str) -> dict[str, Any]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PATEN_") and k != "DJANGO_SETTINGS_MODULE"}
+    drop = ("DJANGO_SETTINGS_MODULE", "PORT")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PATEN_") and k not in drop}
     clean.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "PATEN_VAR_DIR": str(tmp_path), **env})
     out = subprocess.run([sys.executable, "-c", PRINT], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -56,3 +58,10 @@ def test_postgresql_redis_and_a_public_https_address_from_the_environment(tmp_pa
     assert found["transport"] == {"visibility_timeout": 3600}
     assert found["secure_cookies"] is True and found["csrf_origins"] == ["https://paten.babulu.example"]
     assert found["hosts"] == ["paten.babulu.example", "10.0.0.5"]
+
+
+def test_receipts_letters_and_qr_codes_point_at_the_port_make_run_serves(tmp_path: Path) -> None:
+    assert _settings(tmp_path)["receipt_url"] == "http://127.0.0.1:8000/lacak/"
+    assert _settings(tmp_path, PORT="8123")["receipt_url"] == "http://127.0.0.1:8123/lacak/"
+    public = _settings(tmp_path, PORT="8123", PATEN_PUBLIC_URL="https://paten.babulu.example/")
+    assert public["receipt_url"] == "https://paten.babulu.example/lacak/"

@@ -22,6 +22,7 @@ def test_every_scheduled_sweep_is_a_registered_task_that_expires() -> None:
         "tasks.letters.render_pending_letters_task",
         "tasks.notifications.send_pending_notifications_task",
         "tasks.notifications.notify_overdue_task",
+        "tasks.core.prune_attempts_task",
     } <= {entry["task"] for entry in schedule.values()}
     assert all(entry["options"]["expires"] >= entry["schedule"] for entry in schedule.values())
 

@@ -6,11 +6,11 @@ from portal.workflow import audit_sql
 
 
 def create(apps, schema_editor):
-    audit_sql.execute(schema_editor.connection, audit_sql.CREATE)
+    audit_sql.execute(schema_editor.connection, audit_sql.create_statements(audit_sql.INSTANCE_EVENTS))
 
 
 def drop(apps, schema_editor):
-    audit_sql.execute(schema_editor.connection, audit_sql.DROP)
+    audit_sql.execute(schema_editor.connection, audit_sql.drop_statements(audit_sql.INSTANCE_EVENTS))
 
 
 class Migration(migrations.Migration):

@@ -15,13 +15,13 @@ def test_inbox_lists_camat_steps_with_a_draft_letter(api: Any, deployed: Any, us
     step = sktm_at_signing(users, name="Rahmawati Dewi")
     listed = api("camat1").get("/api/v1/approvals/")
     assert listed.status_code == 200
-    (item,) = listed.json()
+    (item,) = listed.json()["results"]
     assert item["human_task_id"] == step.pk and item["service"] == "sktm" and item["bulk_approvable"] is True
     assert item["applicant_name"] == "Rahmawati Dewi" and item["desa"] == "Babulu Darat"
     assert "DRAF" in item["draft"]["title"] and "DRAF" in item["draft"]["number"]
     assert any("Rahmawati Dewi" in line for line in item["draft"]["text"])
     assert item["draft"]["signature_lines"] == ["Camat Babulu"] and item["on_behalf_of"] is None
-    assert api("sekcam1").get("/api/v1/approvals/").json() == []
+    assert api("sekcam1").get("/api/v1/approvals/").json()["results"] == []
     assert not Letter.objects.exists()  # a preview issues nothing
 
     client.force_login(users["camat1"])
@@ -86,7 +86,7 @@ def test_deputy_sees_delegated_steps_and_decisions_say_on_whose_behalf(api: Any,
     made = api("camat1").post("/api/v1/delegations/", {"deputy": "sekcam1", "kind": "plh", "starts_on": today,
                                                         "ends_on": today}, format="json")  # fmt: skip
     assert made.status_code == 201
-    (item,) = api("sekcam1").get("/api/v1/approvals/").json()
+    (item,) = api("sekcam1").get("/api/v1/approvals/").json()["results"]
     assert item["on_behalf_of"] == "camat1" and item["draft"]["signature_lines"] == ["Plh. Camat Babulu"]
     result = api("sekcam1").post("/api/v1/approvals/", {"human_task_ids": [step.pk], "decision": "approve"},
                                  format="json").json()  # fmt: skip

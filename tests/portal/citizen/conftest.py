@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import SKTM_APPLICANT
+from tests.conftest import SKTM_APPLICANT, files_under
 
 SKTM_FORM = {
     "layanan": "sktm",
@@ -23,8 +23,7 @@ SKTM_FORM = {
 
 @pytest.fixture(autouse=True)
 def storage(settings: Any, tmp_path: Path) -> None:
-    settings.PATEN_MEDIA_DIR = tmp_path / "media"
-    settings.PATEN_LETTERS_DIR = tmp_path / "letters"
+    files_under(settings, tmp_path)
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ SKTM_TO_LETTER = [
 ]
 
 
-HANDOVER = {"nomor_surat": "474/0001/2026", "tanggal_penyerahan": "2026-03-02", "diterima_oleh": "Siti Aminah"}
+HANDOVER = {"tanggal_penyerahan": "2026-03-02", "diterima_oleh": "Siti Aminah"}
 
 
 def run_to_completion(api: Any, tracking_number: str) -> None:

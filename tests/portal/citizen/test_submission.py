@@ -111,14 +111,14 @@ def test_odd_input_is_refused_without_a_500(ready: Any, changes: dict[str, Any])
 
 
 def test_anonymous_submissions_are_limited_per_address(ready: Any) -> None:
-    from portal.citizen.selectors import ANONYMOUS_LIMIT
+    from portal.core.throttle import SUBMISSION
 
     client = Client(REMOTE_ADDR="10.1.2.3")
-    for _ in range(ANONYMOUS_LIMIT):
+    for _ in range(SUBMISSION.per_address):
         assert submit(client).status_code == 302
     refused = submit(client)
     assert refused.status_code == 429 and "Terlalu banyak permohonan" in refused.content.decode()
-    assert _instances() == ANONYMOUS_LIMIT
+    assert _instances() == SUBMISSION.per_address
     assert submit(Client(REMOTE_ADDR="10.9.9.9")).status_code == 302  # another address
     logged_in = Client(REMOTE_ADDR="10.1.2.3")
     logged_in.force_login(ready["warga1"])
@@ -126,8 +126,8 @@ def test_anonymous_submissions_are_limited_per_address(ready: Any) -> None:
 
 
 def test_officers_do_not_submit_here_and_register_needs_the_online_channel(ready: Any) -> None:
-    from portal.workflow.errors import NotAllowed
-    from portal.workflow.services import request_register
+    from portal.core.errors import NotAllowed
+    from portal.workflow.services.registration import request_register
     from tests.conftest import SKTM_APPLICANT
 
     client = Client()

@@ -59,10 +59,10 @@ def test_bad_input_is_a_400_with_indonesian_field_errors_and_creates_nothing(rea
 
 
 def test_anonymous_submissions_are_limited_per_address(ready: Any) -> None:
-    from portal.citizen.selectors import ANONYMOUS_LIMIT
+    from portal.core.throttle import SUBMISSION
 
     client = APIClient(REMOTE_ADDR="10.9.8.7")
-    for _ in range(ANONYMOUS_LIMIT):
+    for _ in range(SUBMISSION.per_address):
         assert client.post("/api/v1/submissions/", BODY, format="json").status_code == 201
     refused = client.post("/api/v1/submissions/", BODY, format="json")
     assert refused.status_code == 429 and "Terlalu banyak" in refused.json()["detail"]

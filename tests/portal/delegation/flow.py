@@ -18,7 +18,8 @@ def sktm_at_signing(users: dict[str, Any], *, name: str = SKTM_APPLICANT["name"]
     """A registered sktm request whose open step is Task_TandatanganCamat; returns that HumanTask."""
     from portal.workflow.enums import OPEN_HUMAN_TASK
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, request_register
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm", applicant={**SKTM_APPLICANT, "name": name}, data={"keperluan": "Beasiswa"},

@@ -174,7 +174,7 @@ def test_separation_of_duties_can_be_switched_off_per_service(api: Any, deployed
     from django.contrib.auth.models import Group
 
     from portal.catalogue.models import ServiceStandard
-    from portal.workflow.services import human_task_complete
+    from portal.workflow.services.human_tasks import human_task_complete
 
     standard = ServiceStandard.objects.get(service__code="sktm", is_current=True)
     standard.content = {**standard.content, "separation_of_duties": False}

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.conftest import files_under
 from tests.portal.documents.samples import REQUESTS, register
 
 
 @pytest.fixture
 def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    settings.PATEN_MEDIA_DIR = root
-    return root
+    files_under(settings, tmp_path)
+    return tmp_path / "media"
 
 
 @pytest.fixture
@@ -29,12 +29,12 @@ def catalogue(db: Any, deployed: Any, tmp_path: Path) -> None:
     """
     from django.conf import settings
 
-    from portal.catalogue.services import catalogue_sync
+    from portal.operations.services import catalogue_load
 
     directory = tmp_path / "catalogue"
     directory.mkdir()
     shutil.copy(Path(settings.PATEN_PROCESSES_DIR) / "sktm.standard.yaml", directory)
-    catalogue_sync(directory=directory)
+    catalogue_load(directory=directory)
 
 
 @pytest.fixture

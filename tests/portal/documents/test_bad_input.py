@@ -162,7 +162,7 @@ def test_the_users_file_name_never_chooses_where_the_file_goes(
 def test_an_upload_larger_than_the_limit_is_not_kept_in_memory_or_on_disk(
     api: Any, own_request: dict[str, Any], media: Path, settings: Any, monkeypatch: Any
 ) -> None:
-    from portal.documents import uploads
+    from portal.core import uploads
 
     # given a limit of 64 KB and a 3 MB upload, watched as the handler receives it
     settings.PATEN_DOCUMENT_MAX_BYTES = 64 * 1024

@@ -80,7 +80,7 @@ def test_sizes_are_written_for_people() -> None:
 def test_the_upload_handler_keeps_one_file_and_at_most_limit_plus_one_bytes() -> None:
     from django.core.files.uploadhandler import SkipFile
 
-    from portal.documents.uploads import BoundedUploadHandler
+    from portal.core.uploads import BoundedUploadHandler
 
     handler = BoundedUploadHandler(None, limit=10)
     with pytest.raises(SkipFile):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ROOT, SKTM_APPLICANT
+from tests.conftest import ROOT, SKTM_APPLICANT, files_under
 
 FIXTURES = ROOT / "tests" / "fixtures" / "letters"
 WITA = ZoneInfo("Asia/Makassar")
@@ -32,7 +32,7 @@ def wita(*args: int) -> dt.datetime:
 
 @pytest.fixture(autouse=True)
 def letters_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.PATEN_LETTERS_DIR = tmp_path / "letters"
+    files_under(settings, tmp_path)
     settings.PATEN_PUBLIC_URL = PUBLIC_URL
     return Path(settings.PATEN_LETTERS_DIR)
 
@@ -59,7 +59,7 @@ def workflow_data(instance: Any) -> dict[str, Any]:
 @pytest.fixture
 def register(users: dict[str, Any], deployed: Any) -> Callable[..., Any]:
     """register("sktm") -> a new instance registered at the counter (or by `actor`)."""
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     def make(service: str = "sktm", *, actor: str = "loket1") -> Any:
         applicant, data = START_DATA[service]

@@ -26,7 +26,7 @@ def test_a_letter_signed_at_the_signing_step_shows_what_it_must(
     from portal.letters.selectors import letter_pdf_bytes
     from portal.letters.services import capacity_for, letter_issue, letter_render
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete
+    from portal.workflow.services.human_tasks import human_task_complete
 
     from .conftest import workflow_data
 

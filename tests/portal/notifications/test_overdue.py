@@ -23,7 +23,8 @@ def wita(day: int, hour: int, minute: int = 0) -> datetime:
 
 def _at_camat(users: Any, at: datetime) -> Any:
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, request_register
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm", applicant=dict(SKTM_APPLICANT), data={"keperluan": "Berobat"},
@@ -43,7 +44,7 @@ def _emails(users: Any) -> None:
 
 def test_a_late_signing_is_announced_to_the_camat_once(users: Any, deployed: Any) -> None:
     from portal.notifications.models import Notification
-    from portal.workflow.services import overdue_notify
+    from portal.workflow.services.sweeps import overdue_notify
 
     _emails(users)
     step = _at_camat(users, wita(1, 9))  # Tuesday 1 December, 09:00; due in 4 working hours
@@ -64,7 +65,8 @@ def test_an_unclaimed_late_step_goes_to_every_holder_of_the_role_a_claimed_one_t
     from django.contrib.auth.models import Group
 
     from portal.notifications.models import Notification
-    from portal.workflow.services import human_task_claim, overdue_notify
+    from portal.workflow.services.human_tasks import human_task_claim
+    from portal.workflow.services.sweeps import overdue_notify
 
     _emails(users)
     users["sekcam1"].groups.add(Group.objects.get(name="camat"))  # standing in as a second camat
@@ -88,7 +90,8 @@ def test_an_unclaimed_late_step_goes_to_every_holder_of_the_role_a_claimed_one_t
 def test_a_step_done_in_time_is_not_announced(users: Any, deployed: Any) -> None:
     from portal.notifications.models import Notification
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete, overdue_notify
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.sweeps import overdue_notify
 
     _emails(users)
     step = _at_camat(users, wita(1, 9))
@@ -101,7 +104,7 @@ def test_a_step_done_in_time_is_not_announced(users: Any, deployed: Any) -> None
 def test_a_late_request_is_announced_to_its_applicant_once(users: Any, deployed: Any) -> None:
     from portal.notifications.models import Notification
     from portal.workflow.models import ProcessInstance
-    from portal.workflow.services import overdue_notify
+    from portal.workflow.services.sweeps import overdue_notify
 
     step = _at_camat(users, wita(1, 9))
     instance = ProcessInstance.objects.get(pk=step.instance_id)
@@ -118,7 +121,8 @@ def test_a_late_request_is_announced_to_its_applicant_once(users: Any, deployed:
 def test_a_reminder_timer_reminds_the_camat_and_leaves_the_step_open(users: Any, deployed: Any) -> None:
     from portal.notifications.models import Notification
     from portal.workflow.models import HumanTask, InstanceEvent, TimerSchedule
-    from portal.workflow.services import human_task_complete, timers_fire_due
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.timers import timers_fire_due
 
     _emails(users)
     step = _at_camat(users, wita(1, 9))
@@ -138,7 +142,7 @@ def test_a_reminder_timer_reminds_the_camat_and_leaves_the_step_open(users: Any,
     penyerahan = HumanTask.objects.get(instance=step.instance, bpmn_id="Task_PenyerahanSurat")
     human_task_complete(
         human_task_id=penyerahan.pk, actor=users["loket1"],
-        data={"nomor_surat": "474/1/KEC-BBL/XII/2026", "tanggal_penyerahan": "2026-12-01", "diterima_oleh": "Siti"},
+        data={"tanggal_penyerahan": "2026-12-01", "diterima_oleh": "Siti"},
         now=wita(1, 13, 30),
     )  # fmt: skip
     step.instance.refresh_from_db()

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import SKTM_APPLICANT
+from tests.conftest import SKTM_APPLICANT, files_under
 
 
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    settings.PATEN_MEDIA_DIR = root
-    return root
+    files_under(settings, tmp_path)
+    return tmp_path / "media"
 
 
 @pytest.fixture

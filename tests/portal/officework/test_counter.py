@@ -56,7 +56,7 @@ def test_field_errors_are_shown_next_to_the_fields_and_nothing_is_registered(bro
     html = html_lib.unescape(response.content.decode())
     nik = html[html.index('name="nik"') : html.index('name="kk"')]
     assert "errorlist" in nik
-    assert "Pilihan tidak tersedia." in html[html.index('name="desa"') : html.index('name="phone"')]
+    assert "Desa tidak dikenal." in html[html.index('name="desa"') : html.index('name="phone"')]
     assert "Wajib diisi." in html[html.index('name="data-keperluan"') : html.index('name="data-nomor_pengantar_desa"')]
     # An error only the service finds (the phone number) lands on its field too.
     service_side = client.post("/loket/daftar/", registration(phone="12"))

@@ -75,7 +75,7 @@ def test_wrong_data_shows_indonesian_errors_next_to_the_fields_and_changes_nothi
 
 def test_engine_errors_are_mapped_onto_the_form_fields(browser: Any, at_verification: Any, monkeypatch: Any) -> None:
     """If the engine refuses what the page accepted, its messages still land next to the fields."""
-    from portal.officework import forms
+    from portal.core import forms
 
     monkeypatch.setattr(forms.ProcessForm, "engine_data", lambda self: {"hasil_verifikasi": "entah"})
     response = browser("kasi1").post(
@@ -209,11 +209,23 @@ def test_the_hand_over_step_closes_the_request(browser: Any, register: Any, api:
     client = browser("loket1")
     page = client.get(f"/kerja/langkah/{step.pk}/").content.decode()
     assert "Nomor surat" in page and 'type="date"' in page and "SURAT KETERANGAN TIDAK MAMPU" in page.upper()
+    from portal.letters.models import Letter
+
+    issued = Letter.objects.get(instance=step.instance).number
+    # The number of the letter issued is filled in; the counter only checks it against the paper.
+    assert f'value="{issued}"' in page
     bad = client.post(f"/kerja/langkah/{step.pk}/", {"nomor_surat": "474/1", "tanggal_penyerahan": "27-11-2026"})
     assert bad.status_code == 400
-    done = client.post(
+    other = client.post(
         f"/kerja/langkah/{step.pk}/",
         {"nomor_surat": "474/051/KEC-BBL/2026", "tanggal_penyerahan": "2026-11-27", "diterima_oleh": "Siti"},
+    )
+    assert other.status_code == 400 and issued in other.content.decode()
+    step.refresh_from_db()
+    assert step.status == "ready"
+    done = client.post(
+        f"/kerja/langkah/{step.pk}/",
+        {"nomor_surat": issued, "tanggal_penyerahan": "2026-11-27", "diterima_oleh": "Siti"},
     )
     assert done.status_code == 302, done.content.decode()[:3000]
     step.refresh_from_db()

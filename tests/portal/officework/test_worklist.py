@@ -35,7 +35,7 @@ def test_worklist_shows_only_the_steps_of_my_roles(browser: Any, register: Any, 
 
 
 def test_worklist_puts_mine_first_then_overdue_then_oldest(browser: Any, register: Any, users: Any) -> None:
-    from portal.workflow.services import human_task_claim
+    from portal.workflow.services.human_tasks import human_task_claim
 
     numbers = [register()["tracking_number"] for _ in range(4)]
     oldest, overdue, mine, newest = (open_step(n, "Task_PeriksaKelengkapan") for n in numbers)
@@ -51,7 +51,7 @@ def test_worklist_puts_mine_first_then_overdue_then_oldest(browser: Any, registe
 
 
 def test_worklist_filters_by_status_service_and_village(browser: Any, register: Any, users: Any) -> None:
-    from portal.workflow.services import human_task_claim
+    from portal.workflow.services.human_tasks import human_task_claim
 
     a = open_step(register()["tracking_number"], "Task_PeriksaKelengkapan")
     b = open_step(register(desa="Rawa Mulia")["tracking_number"], "Task_PeriksaKelengkapan")
@@ -116,7 +116,7 @@ def test_claiming_a_step_another_officer_holds_is_a_message(browser: Any, regist
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from portal.workflow.services import human_task_claim
+    from portal.workflow.services.human_tasks import human_task_claim
 
     other = get_user_model().objects.create_user("loket2", password="x-" * 8)
     other.groups.add(Group.objects.get(name="loket"))

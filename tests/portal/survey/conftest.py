@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import files_under
+
 
 @pytest.fixture(autouse=True)
 def storage(settings: Any, tmp_path: Path) -> None:
-    settings.PATEN_MEDIA_DIR = tmp_path / "media"
-    settings.PATEN_LETTERS_DIR = tmp_path / "letters"
+    files_under(settings, tmp_path)
 
 
 @pytest.fixture

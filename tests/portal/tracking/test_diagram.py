@@ -10,7 +10,7 @@ from tests.conftest import SKTM_APPLICANT
 
 
 def test_the_diagram_data_needs_the_pin_in_this_session(users: Any, deployed: Any) -> None:
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm", applicant=SKTM_APPLICANT, data={"keperluan": "Beasiswa"}, actor=users["loket1"]

@@ -319,14 +319,16 @@ def test_twenty_failures_from_one_client_lock_that_client(api: Any, deployed: An
         assert track(Client(), tn, pin, REMOTE_ADDR="192.0.2.7").status_code == 302
 
 
-def test_old_attempts_are_pruned(api: Any, deployed: Any, at: Any) -> None:
-    from portal.tracking.models import TrackingAttempt
+def test_old_attempts_are_pruned_by_the_beat_sweep(api: Any, deployed: Any, at: Any) -> None:
+    from portal.core.models import Attempt
+    from tasks.core import prune_attempts_task
 
     with at(wita(4, 13, 8)):
         track(Client(), "991231-ZZZZZZ", "123456")
     with at(wita(4, 14, 9)):
         track(Client(), "991231-YYYYYY", "123456")
-    assert list(TrackingAttempt.objects.values_list("tracking_number", flat=True)) == ["991231-YYYYYY"]
+        assert prune_attempts_task() == 1
+    assert list(Attempt.objects.filter(scope="tracking").values_list("key", flat=True)) == ["991231-YYYYYY"]
 
 
 # --- no 500 for any input -------------------------------------------------------------------------

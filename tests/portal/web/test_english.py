@@ -9,7 +9,7 @@ from typing import Any
 
 from django.test import Client
 
-from tests.conftest import ROOT, SKTM_APPLICANT
+from tests.conftest import ROOT, SKTM_APPLICANT, files_under
 
 MESSAGES = ROOT / "portal" / "locale" / "en" / "LC_MESSAGES"
 
@@ -96,7 +96,7 @@ def test_english_worklist_of_a_section_head(
 ) -> None:
     from portal.workflow.models import HumanTask
 
-    settings.PATEN_MEDIA_DIR = tmp_path / "media"
+    files_under(settings, tmp_path)
     body = {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Beasiswa sekolah anak"}}
     created = api("loket1").post("/api/v1/requests/", body, format="json")
     assert created.status_code == 201, created.content

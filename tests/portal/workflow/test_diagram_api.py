@@ -56,7 +56,7 @@ def test_the_owner_may_read_it_and_another_citizen_may_not(api: Any, tracking_nu
 
 def test_a_step_done_and_open_again_is_shown_as_current_only(api: Any, deployed: Any, users: Any) -> None:
     from portal.workflow.selectors import request_diagram
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm", applicant=SKTM_APPLICANT, data={"keperluan": "Beasiswa"}, actor=users["loket1"]

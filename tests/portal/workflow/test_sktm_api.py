@@ -49,7 +49,7 @@ def test_sktm_runs_to_completion_each_step_by_its_role(api: Any, deployed: Any) 
         (
             "loket1",
             "Task_PenyerahanSurat",
-            {"nomor_surat": "474/051/KEC-BBL/2026", "tanggal_penyerahan": "2026-11-27", "diterima_oleh": "Siti"},
+            {"tanggal_penyerahan": "2026-11-27", "diterima_oleh": "Siti"},
         ),
     ]
     role_of = {"loket1": "loket", "kasi1": "kasi", "sekcam1": "sekcam", "camat1": "camat", "warga1": "pemohon"}

@@ -20,7 +20,7 @@ def wita(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def _complete(users: Any, instance: Any, bpmn_id: str, username: str, data: dict[str, Any], at: datetime) -> None:
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import human_task_complete
+    from portal.workflow.services.human_tasks import human_task_complete
 
     task = HumanTask.objects.get(instance=instance, bpmn_id=bpmn_id, status="ready")
     human_task_complete(human_task_id=task.pk, actor=users[username], data=data, now=at)
@@ -29,7 +29,7 @@ def _complete(users: Any, instance: Any, bpmn_id: str, username: str, data: dict
 def test_due_date_skips_the_idul_fitri_holidays_and_pauses_while_with_the_applicant(
     api: Any, users: Any, deployed: Any
 ) -> None:
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     business = {"nama_usaha": "Bengkel Baso", "jenis_usaha": "Bengkel", "alamat_usaha": "Jl. Poros Labangka Barat"}
     instance = request_register(
@@ -72,7 +72,7 @@ def test_an_office_override_moves_the_due_date(users: Any, deployed: Any) -> Non
     from datetime import date
 
     from portal.officecalendar.services import calendar_override_set
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     calendar_override_set(day=date(2026, 3, 24), open=True, reason="Cuti bersama dibatalkan")
     instance = request_register(
@@ -86,7 +86,7 @@ def test_an_office_override_moves_the_due_date(users: Any, deployed: Any) -> Non
 
 def test_a_step_carries_its_due_time_and_late_steps_are_counted(api: Any, users: Any, deployed: Any) -> None:
     from portal.workflow.models import HumanTask
-    from portal.workflow.services import request_register
+    from portal.workflow.services.registration import request_register
 
     instance = request_register(
         service_code="sktm", applicant=dict(SKTM_APPLICANT), data={"keperluan": "Berobat"}, actor=users["loket1"],

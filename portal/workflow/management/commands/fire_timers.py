@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from portal.workflow import services
+from portal.workflow.services.timers import timers_fire_due
 
 
 class Command(BaseCommand):
@@ -26,5 +26,5 @@ class Command(BaseCommand):
                 raise CommandError(f"--at: not an ISO 8601 date-time: {options['at']}") from exc
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)  # read in the portal's time zone (WITA)
-        fired = services.timers_fire_due(now=now)
+        fired = timers_fire_due(now=now)
         self.stdout.write(f"{fired} timer(s) fired as of {now.isoformat()}")

@@ -1,13 +1,15 @@
-"""`process_deploy FILE...`: lint, then deploy each changed file as a new version; all or nothing."""
+"""`process_deploy [--by NAME] [--note TEXT] FILE...`: lint, then deploy each changed file as a new version."""
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import engine
-from portal.workflow import services
+from portal.workflow.services.definitions import definitions_deploy
 
 from .process_lint import read_source
 
@@ -17,6 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "--by", default=None, help="who deploys (recorded with the version; default: the operating system user)"
+        )
+        parser.add_argument("--note", default="", help="why: recorded with the version and its deploy event")
 
     def handle(self, *args: Any, **options: Any) -> None:
         files: list[tuple[str, bytes]] = []
@@ -27,12 +33,16 @@ class Command(BaseCommand):
                 unreadable.append(f"{path}:-: {why}")
             else:
                 files.append((path, source))
+        by_name = str(options["by"] or _os_user())[:150]
+        user = get_user_model().objects.filter(username=by_name).first()
         if unreadable:
             for line in unreadable:
                 self.stdout.write(line)
             raise CommandError("nothing deployed", returncode=1)
         try:
-            results = services.definitions_deploy(files=files)
+            results = definitions_deploy(
+                files=files, deployed_by=user, by_name=by_name, note=str(options["note"])[:2000]
+            )
         except engine.DefinitionError as exc:
             for problem in exc.problems:
                 self.stdout.write(str(problem))
@@ -41,3 +51,10 @@ class Command(BaseCommand):
             d = result.definition
             note = "deployed" if result.changed else "unchanged"
             self.stdout.write(f"{d.code} version {d.version} sha256 {d.sha256} ({note})")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container, say)
+        return "unknown"

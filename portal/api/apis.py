@@ -1,0 +1,326 @@
+"""REST API of requests, human tasks and audit events: one small class per operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.selectors import is_officer, user_roles
+from portal.core.api import NOT_A_DICT, InputSerializer, id_from_path
+from portal.documents.selectors import missing_requirements
+from portal.letters.selectors import letters_for_instance, verification_url
+from portal.workflow import selectors
+from portal.workflow.models import HumanTask, ProcessInstance
+from portal.workflow.services.human_tasks import (
+    human_task_claim,
+    human_task_complete,
+    human_task_release,
+    instance_for_step,
+)
+from portal.workflow.services.registration import request_register
+
+
+class FormFieldSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    type = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    default = serializers.CharField(allow_null=True)
+    options = inline_serializer(
+        "FormOption", {"id": serializers.CharField(), "name": serializers.CharField()}, many=True
+    )
+    constraints = serializers.DictField(child=serializers.CharField(allow_null=True))
+
+
+class HumanTaskOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_number = serializers.CharField(source="instance.tracking_number")
+    service = serializers.CharField(source="instance.definition.code")
+    bpmn_id = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
+    applicant_name = serializers.CharField(source="instance.applicant_name")
+    desa = serializers.CharField(source="instance.applicant_village.name")
+    created_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    form = FormFieldSerializer(many=True)
+
+    def get_overdue(self, obj: HumanTask) -> bool:
+        return bool(obj.due_at is not None and obj.status in ("ready", "claimed") and obj.due_at < timezone.now())
+
+
+class ApplicantInput(InputSerializer):
+    nik = serializers.CharField(max_length=32)
+    kk = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=200)
+    desa = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k)[:50] for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({k: [_("Isian ini tidak dikenal.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class StepOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    bpmn_id = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class HistoryItemOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    type = serializers.CharField()
+    step = serializers.CharField()
+    role = serializers.CharField()
+    by = serializers.CharField()
+
+
+class SlaOutput(serializers.Serializer):
+    working_days = serializers.IntegerField(allow_null=True, help_text="completion time of the service standard")
+    started_at = serializers.DateTimeField(allow_null=True, help_text="when the file was declared complete")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="expected completion (working days, WITA)")
+    paused = serializers.BooleanField(help_text="the file is back with the applicant; the clock is stopped")
+    paused_working_hours = serializers.FloatField()
+    overdue = serializers.BooleanField()
+
+
+class ApplicantOutput(serializers.Serializer):
+    nik = serializers.CharField()
+    kk = serializers.CharField()
+    name = serializers.CharField()
+    desa = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class RequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_number = serializers.CharField()
+    service = serializers.CharField(source="definition.code")
+    service_name = serializers.CharField(source="definition.name")
+    version = serializers.IntegerField(source="definition.version")
+    status = serializers.CharField()
+    outcome = serializers.CharField(source="outcome_name")
+    applicant = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+    data = serializers.JSONField(source="request_data")  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(SlaOutput)
+    def get_sla(self, obj: ProcessInstance) -> dict[str, Any]:
+        return selectors.sla_view(obj)
+
+    @extend_schema_field(ApplicantOutput)
+    def get_applicant(self, obj: ProcessInstance) -> dict[str, str]:
+        return {
+            "nik": obj.applicant_nik,
+            "kk": obj.applicant_kk,
+            "name": obj.applicant_name,
+            "desa": obj.applicant_village.name,
+            "phone": obj.applicant_phone,
+        }
+
+
+class RequestStatusOutput(RequestOutput):
+    current_steps = StepOutput(many=True)
+
+
+class RequestLetterOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    signer_name = serializers.CharField()
+    pdf_url = serializers.CharField()
+    verification_url = serializers.CharField()
+    ready = serializers.BooleanField(help_text="false while the PDF is still being drawn")
+
+
+class RequestDetailOutput(RequestStatusOutput):
+    history = HistoryItemOutput(many=True)
+    missing_requirements = serializers.ListField(
+        child=serializers.CharField(), help_text="required documents the counter marked missing"
+    )
+    letters = RequestLetterOutput(many=True)
+
+
+class RequestRegisteredOutput(RequestDetailOutput):
+    pin = serializers.RegexField(
+        r"^[0-9]{6}$",
+        help_text="6-digit PIN for the public tracking page (/lacak/, POST /api/v1/tracking/) with the tracking "
+        "number; shown only in this response (only its hash is stored), so hand it to the applicant now",
+    )
+
+
+def _request_status(instance: ProcessInstance) -> dict[str, Any]:
+    data: dict[str, Any] = dict(RequestOutput(instance).data)  # type: ignore[call-overload]
+    data["current_steps"] = StepOutput(selectors.request_open_steps(instance), many=True).data
+    return data
+
+
+def _request_detail(instance: ProcessInstance, user: Any) -> dict[str, Any]:
+    data = _request_status(instance)
+    data["history"] = HistoryItemOutput(
+        selectors.request_history(instance, show_people=is_officer(user)), many=True
+    ).data
+    data["missing_requirements"] = missing_requirements(instance)
+    data["letters"] = RequestLetterOutput(
+        [
+            {
+                "id": letter.pk,
+                "number": letter.number,
+                "title": letter.title,
+                "issued_at": letter.issued_at,
+                "signer_name": letter.signer_name,
+                "pdf_url": reverse("letter-pdf", kwargs={"letter_id": letter.pk}),
+                "verification_url": verification_url(letter.verification_token),
+                "ready": letter.rendered_at is not None,
+            }
+            for letter in letters_for_instance(instance)
+        ],
+        many=True,
+    ).data
+    return data
+
+
+class RequestRegisterApi(APIView):
+    class RegisterRequestInput(InputSerializer):
+        service = serializers.CharField(max_length=64)
+        applicant = ApplicantInput()
+        data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
+
+    @extend_schema(request=RegisterRequestInput, responses={201: RequestRegisteredOutput}, summary="Register a request")
+    def post(self, request: Request) -> Response:
+        serializer = self.RegisterRequestInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = request_register(
+            service_code=serializer.validated_data["service"],
+            applicant=dict(serializer.validated_data["applicant"]),
+            data=serializer.validated_data["data"],
+            actor=request.user,
+        )
+        body = {**_request_detail(instance, request.user), "pin": instance.access_pin}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RequestDetailApi(APIView):
+    @extend_schema(responses=RequestDetailOutput, summary="Status, current steps and history of a request")
+    def get(self, request: Request, tracking_number: str) -> Response:
+        instance = selectors.request_for_user(request.user, tracking_number)
+        return Response(_request_detail(instance, request.user))
+
+
+class RequestDiagramApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        bpmn_xml = serializers.CharField(help_text="BPMN 2.0 source of the process version the request runs on")
+        done = serializers.ListField(child=serializers.CharField(), help_text="bpmn ids of steps done, timers fired")
+        current = serializers.ListField(child=serializers.CharField(), help_text="bpmn ids of steps open now")
+
+    @extend_schema(responses=OutputSerializer, summary="The request's diagram with its done and current steps")
+    def get(self, request: Request, tracking_number: str) -> Response:
+        instance = selectors.request_for_user(request.user, tracking_number)
+        return Response(self.OutputSerializer(selectors.request_diagram(instance)).data)
+
+
+class HumanTaskListApi(APIView):
+    class Pagination(LimitOffsetPagination):
+        default_limit = 50
+        max_limit = 200
+
+    @extend_schema(
+        parameters=[OpenApiParameter("tracking_number", str, required=False)],
+        responses=HumanTaskOutput(many=True),
+        summary="Open steps the caller may act on, oldest first",
+    )
+    def get(self, request: Request) -> Response:
+        tracking_number = request.query_params.get("tracking_number") or None
+        qs = selectors.human_tasks_for_user(request.user, tracking_number=tracking_number)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(HumanTaskOutput(page, many=True).data)
+
+
+def _task_output(human_task: HumanTask) -> dict[str, Any]:
+    fresh = HumanTask.objects.select_related(
+        "instance", "instance__definition", "instance__applicant_village", "assignee"
+    ).get(pk=human_task.pk)
+    return dict(HumanTaskOutput(fresh).data)
+
+
+class HumanTaskClaimApi(APIView):
+    @extend_schema(request=None, responses=HumanTaskOutput, summary="Claim a step")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        human_task = human_task_claim(human_task_id=id_from_path(human_task_id), actor=request.user)
+        return Response(_task_output(human_task))
+
+
+class HumanTaskReleaseApi(APIView):
+    @extend_schema(request=None, responses=HumanTaskOutput, summary="Release a claimed step")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        human_task = human_task_release(human_task_id=id_from_path(human_task_id), actor=request.user)
+        return Response(_task_output(human_task))
+
+
+class HumanTaskCompleteApi(APIView):
+    class CompleteStepInput(InputSerializer):
+        data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
+
+    @extend_schema(request=CompleteStepInput, responses=RequestStatusOutput, summary="Complete a step with form data")
+    def post(self, request: Request, human_task_id: str) -> Response:
+        serializer = self.CompleteStepInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        human_task = human_task_complete(
+            human_task_id=id_from_path(human_task_id), actor=request.user, data=serializer.validated_data["data"]
+        )
+        return Response(_request_status(instance_for_step(human_task.pk)))
+
+
+class OverdueCountOutput(serializers.Serializer):
+    role = serializers.CharField()
+    officer = serializers.CharField(help_text="username of the officer holding the steps; empty: unclaimed")
+    count = serializers.IntegerField()
+
+
+class HumanTaskOverdueApi(APIView):
+    @extend_schema(responses=OverdueCountOutput(many=True), summary="Overdue steps per role and officer")
+    def get(self, request: Request) -> Response:
+        if not user_roles(request.user) & {"camat", "sekcam", "kasi", "auditor", "admin"}:
+            raise exceptions.PermissionDenied(_("Hanya pimpinan, auditor atau admin."))
+        return Response(OverdueCountOutput(selectors.overdue_counts(), many=True).data)
+
+
+class EventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    type = serializers.CharField()
+    actor = serializers.CharField(source="actor_username")
+    at = serializers.DateTimeField()
+    payload = serializers.JSONField()
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField()
+
+
+class InstanceEventListApi(APIView):
+    @extend_schema(responses=EventOutput(many=True), summary="The event log of an instance (auditor, admin)")
+    def get(self, request: Request, instance_id: str) -> Response:
+        events = selectors.events_for_auditor(request.user, id_from_path(instance_id))
+        return Response(EventOutput(events, many=True).data)

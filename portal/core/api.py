@@ -1,0 +1,49 @@
+"""Base pieces of every REST API of the portal: the exception handler, input serializers, path ids."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
+from .ids import path_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map service errors to HTTP statuses; DRF handles its own exceptions."""
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotAllowed):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotFound):
+        return Response({"detail": _("Tidak ditemukan.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, ServiceError):  # ProcessFailed and the apps' own refusals
+        return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+NOT_A_DICT: dict[str, str | StrPromise] = {"not_a_dict": _lazy('Harus berupa objek JSON, bukan "{input_type}".')}
+
+
+class InputSerializer(serializers.Serializer):
+    """Base of request bodies: DRF's generic messages, said in Indonesian."""
+
+    default_error_messages = {"invalid": _lazy("Data tidak valid: harus berupa objek JSON, bukan {datatype}.")}
+
+
+def id_from_path(raw: str) -> int:
+    """A database id from the URL, written one way only; 404 for anything else."""
+    value = path_id(raw)
+    if value is None:
+        raise exceptions.NotFound()
+    return value

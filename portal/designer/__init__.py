@@ -1,0 +1,1 @@
+"""The process designer's workspace: the services with their deployed versions (the modeler comes later)."""

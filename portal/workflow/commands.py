@@ -1,0 +1,179 @@
+"""The one way into a request: every command on an instance runs inside `instance_command`.
+
+    with instance_command(instance_id, name="human_task_complete", actor=user, args={...}) as command:
+        command.workflow.complete_human_task(...)   # restored on first use
+        command.workflow_changed()                  # state and mirror tables are written on exit
+        events.human_task_completed(command.instance, ...)
+
+Lock order: the ProcessInstance row first (SELECT ... FOR UPDATE, or SKIP LOCKED for sweeps), then
+the rows that belong to it (human tasks, timers, letters, documents). On SQLite the write
+transaction is IMMEDIATE (settings), which serializes writers the same way. Every command re-reads
+what it checks after taking the lock.
+
+On the way out the command saves, in one place (`_save`), the workflow state, the mirror tables
+(persistence.py), the instance's changed fields and the head of its event log. When the engine
+fails (a script, a condition, a state that cannot be loaded) everything the command did is undone,
+the request becomes an incident (status FAILED, an `instance_failed` event with the error and the
+command to retry) and the caller gets ProcessFailed. An administrator retries or cancels it
+(services/incidents.py); sweeps skip it meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import engine
+from portal.core.errors import Conflict, NotFound, ProcessFailed
+
+from . import events, persistence
+from .definitions import definition_runtime
+from .enums import InstanceStatus
+from .messages import engine_failure_text
+from .models import ProcessInstance
+
+log = logging.getLogger(__name__)
+
+# Errors of the caller's input or timing, not of the diagram: the body maps them itself.
+_NOT_FAILURES = (engine.FormValidationError, engine.HumanTaskNotReady, engine.DefinitionError)
+
+
+class InstanceBusy(Exception):
+    """Another worker holds the request (a sweep asked not to wait for it)."""
+
+
+@dataclass
+class Command:
+    """One command on one locked request, as the body of `instance_command` sees it."""
+
+    instance: ProcessInstance
+    name: str
+    actor: Any
+    now: datetime
+    args: dict[str, Any]
+    _workflow: engine.Instance | None = None
+    _changed: bool = False
+    _fields: set[str] = field(default_factory=set)
+    _after: list[Callable[[], None]] = field(default_factory=list)
+    _head: tuple[int, str] = (0, "")
+
+    def __post_init__(self) -> None:
+        self._head = (self.instance.last_event_seq, self.instance.last_event_hash)
+
+    @property
+    def definition(self) -> engine.Definition:
+        return definition_runtime(self.instance.definition)
+
+    @property
+    def workflow(self) -> engine.Instance:
+        """The request's engine workflow, restored on first use."""
+        if self._workflow is None:
+            try:
+                self._workflow = engine.Instance.restore(self.definition, self.instance.state)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise engine.ExecutionError(f"stored state cannot be loaded: {type(exc).__name__}: {exc}") from exc
+        return self._workflow
+
+    def workflow_started(self, running: engine.Instance) -> None:
+        """A new request: its workflow was started before the command (no lock is held while it runs)."""
+        self._workflow = running
+        self._changed = True
+
+    def workflow_changed(self) -> None:
+        """The workflow acted: its state and the mirror tables are written on the way out."""
+        self._changed = True
+
+    def changed(self, *fields: str) -> None:
+        """Fields of the instance the body changed, saved on the way out."""
+        self._fields.update(fields)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run once the command's transaction is over, with no lock held (drawing a PDF, say)."""
+        self._after.append(callback)
+
+
+def _lock(instance_id: int, *, skip_locked: bool) -> ProcessInstance | None:
+    skip = skip_locked and connection.features.has_select_for_update_skip_locked
+    qs = ProcessInstance.objects.select_for_update(skip_locked=skip, of=("self",))
+    # The definition's blobs are only needed on a cache miss in definition_runtime (loaded lazily then).
+    qs = qs.select_related("definition").defer("definition__spec_json", "definition__bpmn_source")
+    return qs.filter(pk=instance_id).first()
+
+
+def _save(command: Command) -> None:
+    """Write what the command changed: the only place the event-log head is saved."""
+    instance = command.instance
+    fields = set(command._fields)
+    if command._changed and command._workflow is not None:
+        fields |= persistence.workflow_persist(instance, command._workflow, now=command.now)
+    if (instance.last_event_seq, instance.last_event_hash) != command._head:
+        fields |= {"last_event_seq", "last_event_hash"}
+    if fields:
+        instance.save(update_fields=sorted(fields))
+
+
+def _failure_record(command: Command, exc: engine.EngineError) -> str:
+    """Make the request an incident (the command's own changes are already undone); returns the message."""
+    instance = ProcessInstance.objects.select_related("definition").get(pk=command.instance.pk)
+    element = str(getattr(exc, "element_id", "") or "")
+    error = " ".join(str(exc).split())[:500]
+    log.warning("request %s failed in %s at %s: %s", instance.tracking_number, command.name, element or "-", error)
+    failed = Command(instance, "instance_failed", command.actor, command.now, {})
+    instance.status = InstanceStatus.FAILED
+    instance.failed_at = command.now
+    instance.updated_at = command.now
+    instance.failure = {"command": command.name, "args": command.args, "error": error, "element": element,
+                        "actor_id": getattr(command.actor, "pk", None), "at": command.now.isoformat()}  # fmt: skip
+    failed.changed("status", "failed_at", "updated_at", "failure")
+    events.instance_failed(
+        instance, actor=command.actor, at=command.now, command=command.name, args=command.args, error=error,
+        element=element,
+    )  # fmt: skip
+    _save(failed)
+    return engine_failure_text(exc)
+
+
+@contextmanager
+def instance_command(
+    instance_id: int, *, name: str, actor: Any = None, now: datetime | None = None,
+    args: dict[str, Any] | None = None, skip_locked: bool = False, allow_failed: bool = False,
+) -> Iterator[Command]:  # fmt: skip
+    """Lock the request, hand the body a Command, save on the way out; an engine failure becomes an incident.
+
+    `skip_locked`: raise InstanceBusy at once when another worker holds the row (sweeps).
+    `allow_failed`: the command may act on an incident (retry, cancel, a letter signed before it).
+    """
+    now = now or timezone.now()
+    failure: str | None = None
+    cause: engine.EngineError | None = None
+    with transaction.atomic():
+        instance = _lock(instance_id, skip_locked=skip_locked)
+        if instance is None:
+            if skip_locked and ProcessInstance.objects.filter(pk=instance_id).exists():
+                raise InstanceBusy(instance_id)
+            raise NotFound(_("Permohonan tidak ditemukan."))
+        if instance.status == InstanceStatus.FAILED and not allow_failed:
+            raise Conflict(
+                _("Permohonan ini sedang terhenti karena gangguan proses; administrator sedang menanganinya.")
+            )
+        command = Command(instance, name, actor, now, dict(args or {}))
+        try:
+            with transaction.atomic():  # a savepoint: an engine failure undoes the command, not the lock
+                yield command
+                _save(command)
+        except _NOT_FAILURES:
+            raise
+        except engine.EngineError as exc:
+            failure, cause = _failure_record(command, exc), exc
+    if failure is not None:
+        raise ProcessFailed(failure) from cause
+    for callback in command._after:
+        callback()

@@ -1,0 +1,99 @@
+"""Mirror tables of a request, written after its workflow acted: state, human-task rows, timer rows.
+
+Rows mirror the engine: a human-task row for every ready user task (with the step's form, what the
+diagram declares of it and a snapshot of the data, so no page restores the workflow), a timer row
+for every armed timer (the sweep's index). Called only by commands._save, under the row lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import engine
+from portal.accounts.enums import RoleCode
+from portal.notifications.enums import NotificationKind
+from portal.notifications.services import notifications_queue
+
+from . import events
+from .definitions import step_properties
+from .enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
+from .hooks import hooks
+from .models import HumanTask, ProcessInstance, TimerSchedule
+from .sla import sla_pause_or_resume
+
+STATE_FIELDS = frozenset(
+    {"state", "serializer_version", "updated_at", "status", "completed_at", "outcome_bpmn_id", "outcome_name",
+     "sla_paused_since", "sla_paused_seconds", "sla_due_at"}
+)  # fmt: skip
+
+
+def workflow_persist(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> frozenset[str]:
+    """Write the state and mirror rows after the workflow acted; returns the instance fields to save."""
+    instance.state = running.dump()
+    instance.serializer_version = engine.SERIALIZER_VERSION
+    instance.updated_at = now
+    finished = running.status is engine.InstanceStatus.COMPLETED and instance.status != InstanceStatus.COMPLETED
+    if finished:
+        instance.status = InstanceStatus.COMPLETED
+        instance.completed_at = now
+        end = running.end_event()
+        if end is not None:
+            instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
+    ready = {h.guid: h for h in running.ready_human_tasks()}
+    sla_pause_or_resume(instance, with_applicant=any(h.role == RoleCode.PEMOHON for h in ready.values()), now=now)
+    _human_tasks_sync(instance, running, ready, now=now)
+    if running.definition.has_timers:
+        _timers_sync(instance, running, now=now)
+    if finished:
+        events.instance_completed(instance, at=now, end_event=instance.outcome_bpmn_id, end_name=instance.outcome_name)
+    return STATE_FIELDS
+
+
+def _human_tasks_sync(
+    instance: ProcessInstance, running: engine.Instance, ready: dict[str, engine.HumanTaskInfo], *, now: datetime
+) -> None:
+    open_rows = {row.task_guid: row for row in HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK)}
+    for guid, row in open_rows.items():
+        if guid in ready:
+            continue
+        row.status = HumanTaskStatus.CANCELLED
+        row.completed_at = now
+        row.save(update_fields=["status", "completed_at"])
+        events.human_task_cancelled(instance, at=now, human_task=row)
+    data = running.data
+    for guid, info in ready.items():
+        if guid in open_rows:
+            continue
+        row = HumanTask.objects.create(
+            instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200], role=info.role or "",
+            form=info.form.to_list(), properties=step_properties(running.definition, info.bpmn_id), data=data,
+            created_at=now, due_at=engine.step_due(running.definition, info.bpmn_id, data, now=now),
+        )  # fmt: skip
+        if info.role == RoleCode.PEMOHON:
+            notifications_queue(
+                instance=instance, kind=NotificationKind.RETURNED, key=guid, now=now,
+                detail=hooks.returned_detail(instance),
+            )  # fmt: skip
+        events.human_task_created(instance, at=now, human_task=row)
+
+
+def _timers_sync(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
+    """Mirror the engine's armed timers into TimerSchedule rows (the sweep's index)."""
+    timers = running.waiting_timers()
+    bpmn_ids = {t.guid: t.bpmn_id for t in timers}
+    waiting = {t.guid: t.due_at for t in timers if t.due_at is not None}
+    armed = {t.task_guid: t for t in TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None)}
+    for guid, timer_row in armed.items():
+        if guid not in waiting:
+            timer_row.cancelled_at = now
+            timer_row.save(update_fields=["cancelled_at"])
+    for guid, due_at in waiting.items():
+        existing = armed.get(guid)
+        if existing is None:
+            TimerSchedule.objects.update_or_create(
+                instance=instance, task_guid=guid,
+                defaults={"bpmn_id": bpmn_ids[guid], "due_at": due_at, "fired_at": None, "cancelled_at": None},
+            )  # fmt: skip
+        elif existing.due_at != due_at:
+            existing.due_at = due_at
+            existing.save(update_fields=["due_at"])

@@ -1,0 +1,144 @@
+"""Registering a citizen's request (counter, the citizen's account, or online without one) and its PIN."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import engine
+from portal.accounts.enums import RoleCode
+from portal.accounts.selectors import user_roles
+from portal.catalogue.enums import AuthorityStatus
+from portal.catalogue.models import AuthorityRule
+from portal.catalogue.selectors import authority_data, authority_in_force, not_available_message
+from portal.catalogue.services import refusal_record
+from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from portal.directory.applicant import ApplicantInvalid, applicant_clean
+from portal.notifications.enums import NotificationKind
+from portal.notifications.services import notifications_queue
+
+from .. import events
+from ..commands import instance_command
+from ..definitions import definition_runtime
+from ..messages import engine_failure_text, form_errors_text
+from ..models import ProcessDefinition, ProcessInstance
+from ..pins import pin_new
+
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHANNEL_ONLINE = "online"  # registered on the public page by an applicant without an account
+
+
+def _tracking_number(now: datetime) -> str:
+    local = timezone.localtime(now)
+    suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
+    return f"{local:%y%m%d}-{suffix}"
+
+
+def _definition_for(service_code: str, *, actor: Any, now: datetime) -> tuple[ProcessDefinition, AuthorityRule | None]:
+    rule = authority_in_force(str(service_code), on=timezone.localdate(now))
+    if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
+        refusal_record(service=rule.service, rule=rule, actor=actor, now=now)
+        raise InvalidInput({"service": [not_available_message(rule)]})
+    definition = (
+        ProcessDefinition.objects.filter(code=service_code, is_active=True).defer("spec_json", "bpmn_source").first()
+    )
+    if definition is None:
+        raise InvalidInput({"service": [_("Layanan '%(code)s' tidak tersedia.") % {"code": str(service_code)[:64]}]})
+    return definition, rule
+
+
+def _inputs_clean(runtime: engine.Definition, applicant: Any, data: Any) -> tuple[dict[str, str], Any, dict[str, Any]]:
+    """The applicant block and the start form's data, cleaned; every error of both at once."""
+    errors: dict[str, Any] = {}
+    applicant_values: dict[str, str] = {}
+    village = cleaned = None
+    try:
+        applicant_values, village = applicant_clean(applicant)
+    except ApplicantInvalid as exc:
+        errors["applicant"] = exc.errors
+    try:
+        cleaned = engine.validate_start_data(runtime, data)
+    except engine.FormValidationError as exc:
+        errors["data"] = form_errors_text(exc.errors)
+    if errors or cleaned is None:
+        raise InvalidInput(errors)
+    return applicant_values, village, cleaned
+
+
+def request_register(
+    *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None, channel: str = ""
+) -> ProcessInstance:
+    """Register a citizen's request and start its process (counter officer, the citizen, or online anonymously).
+
+    `actor=None` is accepted only with `channel=CHANNEL_ONLINE` (the caller rate-limits those).
+    The returned instance carries the plain tracking PIN in `access_pin` (only its hash is stored).
+    """
+    now = now or timezone.now()
+    roles = user_roles(actor) if actor is not None else set()
+    if (actor is None and channel != CHANNEL_ONLINE) or (
+        actor is not None and not roles & {RoleCode.LOKET, RoleCode.PEMOHON}
+    ):
+        raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    definition, rule = _definition_for(service_code, actor=actor, now=now)
+    runtime = definition_runtime(definition)
+    applicant_values, village, cleaned = _inputs_clean(runtime, applicant, data)
+    initial = {**cleaned, "applicant": applicant_values, "authority": authority_data(rule)}
+    # The engine runs and the PIN is hashed before the transaction, so no lock is held meanwhile.
+    try:
+        running = engine.Instance.start(runtime, initial, now=now)
+    except engine.EngineError as exc:  # nothing exists yet, so there is no incident to record
+        raise ProcessFailed(engine_failure_text(exc)) from exc
+    pin, pin_hash = pin_new()
+    citizen = actor if RoleCode.PEMOHON in roles and RoleCode.LOKET not in roles else None
+    for _attempt in range(5):
+        tracking_number = _tracking_number(now)
+        try:
+            with transaction.atomic():
+                instance = ProcessInstance.objects.create(
+                    tracking_number=tracking_number, definition=definition, applicant_nik=applicant_values["nik"],
+                    applicant_kk=applicant_values.get("kk", ""), applicant_name=applicant_values["name"],
+                    applicant_village=village, applicant_phone=applicant_values.get("phone", ""),
+                    applicant_user=citizen, registered_by=actor, request_data=cleaned, access_pin_hash=pin_hash,
+                    state={}, serializer_version=engine.SERIALIZER_VERSION, created_at=now, updated_at=now,
+                )  # fmt: skip
+                with instance_command(instance.pk, name="request_register", actor=actor, now=now) as command:
+                    command.workflow_started(running)
+                    events.instance_started(
+                        command.instance, actor=actor, at=now, definition=definition, initial_data=initial,
+                        channel=channel,
+                    )  # fmt: skip
+                    notifications_queue(instance=command.instance, kind=NotificationKind.REGISTERED, now=now)
+                registered = command.instance
+                registered.access_pin = pin
+                return registered
+        except IntegrityError:
+            if not ProcessInstance.objects.filter(tracking_number=tracking_number).exists():
+                raise
+            continue  # tracking number collision: draw another
+    raise Conflict(_("Nomor registrasi tidak dapat dibuat; coba lagi."))
+
+
+def access_pin_reissue(*, tracking_number: str, actor: Any, now: datetime | None = None) -> ProcessInstance:
+    """A new tracking PIN for an applicant who lost the receipt (counter only); the old one stops working.
+
+    The returned instance carries the new plain PIN in `access_pin`, to be printed once.
+    """
+    now = now or timezone.now()
+    if RoleCode.LOKET not in user_roles(actor):
+        raise NotAllowed(_("Hanya petugas loket yang dapat menerbitkan PIN baru."))
+    found = ProcessInstance.objects.filter(tracking_number=str(tracking_number)[:32]).values_list("pk", flat=True)
+    if not found:
+        raise NotFound(_("Permohonan tidak ditemukan."))
+    pin, digest = pin_new()
+    with instance_command(found[0], name="access_pin_reissue", actor=actor, now=now, allow_failed=True) as command:
+        command.instance.access_pin_hash = digest
+        command.changed("access_pin_hash")
+        events.pin_reissued(command.instance, actor=actor, at=now)
+    instance = command.instance
+    instance.access_pin = pin
+    return instance

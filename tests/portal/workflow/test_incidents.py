@@ -1,0 +1,153 @@
+"""A diagram that fails makes its request an incident: recorded, skipped by sweeps, retried once fixed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import SKTM_APPLICANT
+
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_uji" targetNamespace="http://paten.test">
+  <bpmn:process id="uji-gangguan" name="Uji gangguan" isExecutable="true">
+    <bpmn:startEvent id="Mulai"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Mulai" targetRef="Tunggu" />
+    <bpmn:intermediateCatchEvent id="Tunggu" name="Tunggu satu jam">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+      <bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1H"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="F2" sourceRef="Tunggu" targetRef="Hitung" />
+    <bpmn:scriptTask id="Hitung" name="Hitung biaya" scriptFormat="python">
+      <bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing>
+      <bpmn:script>@@SCRIPT@@</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="F3" sourceRef="Hitung" targetRef="Selesai" />
+    <bpmn:endEvent id="Selesai" name="Selesai"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+BROKEN = DIAGRAM.replace("@@SCRIPT@@", "biaya = tarif_yang_tidak_ada * 2")
+FIXED = DIAGRAM.replace("@@SCRIPT@@", "biaya = 0")
+
+
+def _deploy(source: str, *, note: str) -> Any:
+    from portal.workflow.services.definitions import definitions_deploy
+
+    (result,) = definitions_deploy(files=[("uji-gangguan.bpmn", source.encode())], by_name="perancang1", note=note)
+    return result.definition
+
+
+@pytest.fixture
+def failed(users: dict[str, Any], deployed: Any) -> Any:
+    """A request whose timer fired into a failing script, in a sweep."""
+    import time_machine
+
+    from portal.workflow.models import ProcessInstance
+    from portal.workflow.services.registration import request_register
+    from portal.workflow.services.timers import timers_fire_due
+
+    _deploy(BROKEN, note="biaya dihitung dari tarif")
+    with time_machine.travel(T0, tick=False):
+        registered = request_register(service_code="uji-gangguan", applicant=SKTM_APPLICANT, data={},
+                                      actor=users["loket1"])  # fmt: skip
+    assert timers_fire_due(now=T0 + timedelta(hours=2)) == 0  # the firing failed and was undone
+    return ProcessInstance.objects.get(pk=registered.pk)
+
+
+def test_an_engine_failure_in_a_timer_sweep_becomes_an_incident_with_its_error(failed: Any) -> None:
+    from portal.workflow.events import chain_verify
+    from portal.workflow.models import InstanceEvent, TimerSchedule
+    from portal.workflow.selectors import incidents
+
+    assert failed.status == "failed" and failed.failed_at == T0 + timedelta(hours=2)
+    assert failed.failure["command"] == "timers_fire" and failed.failure["element"] == "Hitung"
+    assert "tarif_yang_tidak_ada" in failed.failure["error"]
+    assert list(incidents()) == [failed]
+    types = list(InstanceEvent.objects.filter(instance=failed).order_by("seq").values_list("type", flat=True))
+    assert types == ["instance_started", "instance_failed"]  # the firing itself left nothing behind
+    assert TimerSchedule.objects.get(instance=failed).fired_at is None
+    assert chain_verify(failed) == []
+
+
+def test_later_sweeps_skip_an_incident(failed: Any) -> None:
+    from portal.workflow.models import InstanceEvent
+    from portal.workflow.services.timers import instance_timers_fire, timers_fire_due
+
+    events = InstanceEvent.objects.filter(instance=failed).count()
+    for hours in (3, 4, 5):
+        assert timers_fire_due(now=T0 + timedelta(hours=hours)) == 0
+    assert instance_timers_fire(instance_id=failed.pk, now=T0 + timedelta(hours=6)) == 0
+    failed.refresh_from_db()
+    assert failed.status == "failed"
+    assert InstanceEvent.objects.filter(instance=failed).count() == events  # not retried at every beat
+
+
+def test_a_retry_after_the_definition_is_fixed_completes_the_request_once(failed: Any, users: Any) -> None:
+    from portal.workflow.events import chain_verify
+    from portal.workflow.models import InstanceEvent
+    from portal.workflow.services.incidents import instance_retry
+    from portal.workflow.services.timers import timers_fire_due
+
+    fixed = _deploy(FIXED, note="tarif tetap nol")
+    assert fixed.version == failed.definition.version + 1
+    retried = instance_retry(instance_id=failed.pk, actor=users["admin"], now=T0 + timedelta(hours=3))
+    assert retried.status == "completed" and retried.definition_id == fixed.pk
+    assert retried.failure is None and retried.outcome_bpmn_id == "Selesai"
+    events = InstanceEvent.objects.filter(instance=retried).order_by("seq")
+    types = list(events.values_list("type", flat=True))
+    assert types == ["instance_started", "instance_failed", "instance_retried", "timer_fired", "instance_completed"]
+    retry = events.get(type="instance_retried")
+    assert retry.actor_username == "admin" and retry.payload["to_version"] == fixed.version
+    assert timers_fire_due(now=T0 + timedelta(hours=9)) == 0  # fired once
+    assert InstanceEvent.objects.filter(instance=retried, type="timer_fired").count() == 1
+    assert chain_verify(retried) == []
+
+
+def test_a_retry_on_a_still_broken_definition_leaves_the_incident_open(failed: Any, users: Any) -> None:
+    from portal.core.errors import ProcessFailed
+    from portal.workflow.models import InstanceEvent
+    from portal.workflow.services.incidents import instance_retry
+
+    with pytest.raises(ProcessFailed):
+        instance_retry(instance_id=failed.pk, actor=users["admin"], now=T0 + timedelta(hours=3))
+    failed.refresh_from_db()
+    assert failed.status == "failed" and failed.failed_at == T0 + timedelta(hours=3)
+    failures = InstanceEvent.objects.filter(instance=failed, type="instance_failed")
+    assert [e.actor_username for e in failures.order_by("seq")] == ["", "admin"]
+
+
+def test_only_an_admin_retries_or_cancels_and_cancelling_needs_a_reason(failed: Any, users: Any) -> None:
+    from portal.core.errors import InvalidInput, NotAllowed
+    from portal.workflow.models import InstanceEvent, TimerSchedule
+    from portal.workflow.services.incidents import instance_cancel, instance_retry
+
+    with pytest.raises(NotAllowed):
+        instance_retry(instance_id=failed.pk, actor=users["loket1"])
+    with pytest.raises(NotAllowed):
+        instance_cancel(instance_id=failed.pk, actor=users["camat1"], reason="x")
+    with pytest.raises(InvalidInput):
+        instance_cancel(instance_id=failed.pk, actor=users["admin"], reason="  ")
+    cancelled = instance_cancel(instance_id=failed.pk, actor=users["admin"], reason="Tarif belum ditetapkan bupati")
+    assert cancelled.status == "cancelled" and "Tarif belum ditetapkan" in cancelled.outcome_name
+    assert TimerSchedule.objects.get(instance=failed).cancelled_at is not None
+    event = InstanceEvent.objects.get(instance=failed, type="instance_cancelled")
+    assert event.payload == {"reason": "Tarif belum ditetapkan bupati"}
+
+
+def test_an_officer_cannot_act_on_an_incident(failed: Any, users: Any) -> None:
+    from portal.core.errors import Conflict
+    from portal.workflow.services.registration import access_pin_reissue
+
+    # Reissuing the applicant's PIN is still possible; advancing the request is not (no open steps here).
+    assert access_pin_reissue(tracking_number=failed.tracking_number, actor=users["loket1"]).access_pin
+    from portal.workflow.commands import instance_command
+
+    with pytest.raises(Conflict), instance_command(failed.pk, name="test"):
+        pass
