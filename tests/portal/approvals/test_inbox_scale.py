@@ -56,7 +56,7 @@ def test_the_inbox_first_page_costs_the_same_few_queries_with_20000_waiting(
     many_queries, boxes, took = _first_page(client)
     assert many_queries == few_queries and many_queries <= 15
     assert boxes == 25  # one page of steps to tick
-    assert took < 2.0, f"{took:.3f} s"  # the figure itself is measured in bench/inbox.py
+    assert took < 10.0, f"{took:.3f} s"  # minutes before paging; the figure itself is for a benchmark
 
 
 def test_the_inbox_api_pages_too(deployed: Any, users: Any, api: Any) -> None:

@@ -28,7 +28,8 @@ def test_the_choice_lists_online_services_and_says_where_to_go_otherwise(ready: 
     assert "/ajukan/?layanan=domisili" not in page
     assert "Silakan mengajukan ke Dinas Kependudukan dan Pencatatan Sipil." in page
     refused = Client().get("/ajukan/?layanan=domisili").content.decode()
-    assert "tidak dapat diajukan secara daring" in refused and 'name="pemohon-nik"' not in refused
+    assert "tidak dapat diproses di Kecamatan Babulu" in refused and 'name="pemohon-nik"' not in refused
+    assert "Silakan mengajukan ke Dinas Kependudukan dan Pencatatan Sipil." in refused
 
 
 def test_an_anonymous_submission_shows_number_and_pin_once_and_lands_on_tracking(ready: Any) -> None:
