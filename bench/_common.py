@@ -38,7 +38,23 @@ def load_scenario(path: Path) -> dict[str, Any]:
     for number, step in enumerate(steps, start=1):
         if "fire_timers_after" in step:
             raise SystemExit(f"{path}: step {number} waits for a timer; pick a scenario with human steps only")
-    return {"service": path.parent.name, "start": raw["start"], "steps": steps, "path": path}
+    return {"service": path.parent.name, "start": raw["start"], "steps": steps, "path": path,
+            "portal_steps": _portal_steps(path.parent.name, steps)}  # fmt: skip
+
+
+def _portal_steps(service: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps as the portal takes them: at hand-over the portal fills in the issued letter's number."""
+    ensure_root_on_path()
+    import engine
+
+    bpmn = PROCESSES / f"{service}.bpmn"
+    fields = engine.load_definition(bpmn.read_bytes(), bpmn.name).letter_number_fields
+    portal = []
+    for step in steps:
+        data = dict(step.get("data") or {})
+        data.pop(fields.get(step.get("bpmn_id", ""), ""), None)
+        portal.append({**step, "data": data})
+    return portal
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -296,7 +296,7 @@ def drive_requests(client: Client, count: int, scenario: dict[str, Any], tokens:
         if status != 201 or not isinstance(data, dict):
             continue
         tracking_number = str(data["tracking_number"])
-        for number, step in enumerate(scenario["steps"], start=1):
+        for number, step in enumerate(scenario["portal_steps"], start=1):
             if tally.stop.is_set():
                 return
             token = tokens[USER_FOR_ROLE[step["role"]]]
@@ -519,7 +519,7 @@ def profile_in_process(
                 "data": copy.deepcopy(start.get("data", {}))}  # fmt: skip
         _status, data = timed("register", "POST", "/api/v1/requests/", tokens[USER_FOR_ROLE["loket"]], body)
         tracking_number = data["tracking_number"]
-        for step in scenario["steps"]:
+        for step in scenario["portal_steps"]:
             token = tokens[USER_FOR_ROLE[step["role"]]]
             _status, data = timed("task_list", "GET", f"/api/v1/tasks/?tracking_number={quote(tracking_number)}", token)
             task_id = next(t["id"] for t in data["results"] if t["bpmn_id"] == step["bpmn_id"])
@@ -555,7 +555,7 @@ def profile_in_process(
     }
     for kind in ("complete", "task_list", "register"):
         stats = stats_table(profilers[kind])
-        calls = len(scenario["steps"]) * requests if kind != "register" else requests
+        calls = len(scenario["portal_steps"]) * requests if kind != "register" else requests
         total = cumulative_of(stats, "django/core/handlers/wsgi.py", "__call__")[0] or 1e-9
         section: dict[str, Any] = {"profiled_calls": calls, "profiled_ms_per_call": r(total * 1000.0 / calls)}
         if kind == "complete":
@@ -575,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     scenario = load_scenario(args.scenario.resolve())
     password = os.environ.get("PATEN_DEMO_PASSWORD", DEFAULT_PASSWORD)
-    usernames = sorted({USER_FOR_ROLE["loket"], *(USER_FOR_ROLE[s["role"]] for s in scenario["steps"])})
+    usernames = sorted({USER_FOR_ROLE["loket"], *(USER_FOR_ROLE[s["role"]] for s in scenario["portal_steps"])})
     command = procfile_command("web")
     if "127.0.0.1" not in command and "localhost" not in command:
         note(f"api_throughput: note: the Procfile's web line does not bind to loopback only: {command}")

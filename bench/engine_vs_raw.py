@@ -178,7 +178,7 @@ class ServiceRunner:
         times.append(time.perf_counter() - t0)
         if profiler is not None:
             profiler.disable()
-        for number, step in enumerate(self.scenario["steps"], start=1):
+        for number, step in enumerate(self.scenario["portal_steps"], start=1):
             task_id = (
                 self.human_tasks.filter(instance=instance, bpmn_id=step["bpmn_id"], status__in=self.open_statuses)
                 .values_list("pk", flat=True)
