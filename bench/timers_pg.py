@@ -431,7 +431,7 @@ def template_make() -> tuple[int, str, str]:
     api = portal()
     HumanTask, TimerSchedule, ready = api.HumanTask, api.TimerSchedule, api.HumanTaskStatus.READY
     scenario = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
-    steps = scenario["portal_steps"]
+    steps = scenario["steps"]
     cut = next(i for i, s in enumerate(steps) if "fire_timers_after" in s)
     users = {u.username: u for u in get_user_model().objects.all()}
     now = timezone.now()
