@@ -47,11 +47,16 @@ lint: $(STAMP)
 # PATEN_TEST_DATABASE_URL names a PostgreSQL server (and PATEN_TEST_BROKER_URL a Redis database),
 # again on PostgreSQL, with the integration tests that start Celery worker and beat processes
 # (not the browser tests: they would only repeat the same pages).
+# Tests run in parallel, one process per core (TEST_WORKERS=0 for one process), each module on one
+# worker (so a module's browser or Celery processes start once, and one module owns the test Redis).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
 test: setup lint
-	$(BIN)/pytest
+	$(PYTEST)
 	@if [ -n "$$PATEN_TEST_DATABASE_URL" ]; then \
 	  echo "== the suite again on PostgreSQL and Redis"; \
-	  PATEN_DATABASE_URL="$$PATEN_TEST_DATABASE_URL" $(BIN)/pytest -m "not slow and not e2e"; \
+	  PATEN_DATABASE_URL="$$PATEN_TEST_DATABASE_URL" $(PYTEST) -m "not slow and not e2e"; \
 	fi
 
 bench: setup

@@ -34,6 +34,7 @@ BENCHMARKS = {
         "api_throughput.py",
         {"full": [], "quick": ["--requests", "8", "--warmup", "2", "--profile-requests", "3"]},
     ),
+    "inbox": ("inbox.py", {"full": [], "quick": ["--waiting", "2000", "--repeat", "5"]}),
     "timers": ("timers_pg.py", {"full": [], "quick": ["--instances", "500", "--verify-sample", "100"]}),
 }
 

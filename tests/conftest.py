@@ -29,14 +29,35 @@ def users(db: Any, settings: Any) -> dict[str, Any]:
     return {u.username: u for u in get_user_model().objects.all()}
 
 
+# What engine.load_definition made of each file of processes/ (lint and parse are pure functions of the
+# bytes); kept for the session, so each test that deploys the catalogue pays for the rows only.
+_PARSED: dict[tuple[bytes, str], Any] = {}
+
+
+def _load_definition_once(source: bytes, filename: str, *, code: str | None = None) -> Any:
+    import importlib
+
+    load = importlib.import_module("engine.lint").load_definition  # the package's `lint` is the function
+    key = (source, filename)
+    if code is not None or key not in _PARSED:
+        built = load(source, filename, code=code)
+        if code is not None:
+            return built
+        _PARSED[key] = built
+    return _PARSED[key]
+
+
 @pytest.fixture
-def deployed(db: Any) -> dict[str, Any]:
+def deployed(db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every service of processes/ deployed, with its standard, authority row and letter template."""
+    import engine
     from portal.operations.services import catalogue_load
     from portal.workflow.services.definitions import definitions_deploy
 
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
-    result = {r.definition.code: r.definition for r in definitions_deploy(files=files)}
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "load_definition", _load_definition_once)
+        result = {r.definition.code: r.definition for r in definitions_deploy(files=files)}
     catalogue_load(directory=ROOT / "processes")
     return result
 

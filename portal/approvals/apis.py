@@ -108,8 +108,8 @@ class ApprovalListDecideApi(APIView):
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         paginator = self.Pagination()
-        steps = paginator.paginate_queryset(selectors.approvals_for(request.user), request, view=self)
-        items = selectors.inbox_items_of(request.user, steps or [])
+        ids = paginator.paginate_queryset(selectors.approvals_for(request.user).values_list("pk", flat=True), request)
+        items = selectors.inbox_items_of(request.user, selectors.approvals_of(ids or []))
         return paginator.get_paginated_response(ApprovalItemOutput([item_output(i) for i in items], many=True).data)
 
     @extend_schema(

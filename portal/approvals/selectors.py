@@ -7,6 +7,7 @@ the inbox costs the same few queries however many requests wait.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +22,9 @@ from portal.delegation.selectors import delegations_in_force
 from portal.letters.drafts import letter_draft
 from portal.letters.selectors import letter_templates_latest
 from portal.letters.signing import capacity_for, signer_position
+from portal.workflow.enums import OPEN_HUMAN_TASK
 from portal.workflow.models import HumanTask
-from portal.workflow.selectors import human_tasks_for_user
+from portal.workflow.selectors import delegated_camat_steps
 
 PAGE_SIZE = 25
 
@@ -46,9 +48,26 @@ class DecisionPlan:
         return not self.return_needs
 
 
+# What a page of the inbox never shows: the workflow's state and the diagram (the widest columns).
+_UNREAD = ("instance__state", "instance__definition__bpmn_source", "instance__definition__spec_json")
+
+
 def approvals_for(user: Any) -> QuerySet[HumanTask]:
     """Open camat steps `user` may act on (as camat or as a deputy under a delegation), oldest first."""
-    return human_tasks_for_user(user).filter(role=RoleCode.CAMAT)
+    steps = HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, role=RoleCode.CAMAT)
+    if RoleCode.CAMAT not in user_roles(user):
+        steps = steps.filter(delegated_camat_steps(user))
+    return steps.order_by("created_at", "id")
+
+
+def approvals_of(ids: Iterable[int]) -> list[HumanTask]:
+    """The steps of a page (ids in inbox order, from approvals_for), with what the inbox shows."""
+    wanted = list(ids)
+    found = HumanTask.objects.filter(pk__in=wanted).select_related(
+        "instance", "instance__definition", "instance__applicant_village", "assignee"
+    ).defer(*_UNREAD)  # fmt: skip
+    by_id = {step.pk: step for step in found}
+    return [by_id[pk] for pk in wanted if pk in by_id]
 
 
 def decision_plan(human_task: HumanTask) -> DecisionPlan | None:
@@ -86,8 +105,10 @@ def _deputy_of(user: Any) -> Any:
 
 def inbox_page(user: Any, *, page: Any = 1, now: datetime | None = None, with_draft: bool = True) -> Page[Any]:
     """One page of what waits for the camat's decision, each with its decision plan and draft letter."""
-    found = Paginator(approvals_for(user), PAGE_SIZE).get_page(page)
-    found.object_list = inbox_items_of(user, list(found.object_list), now=now, with_draft=with_draft)  # type: ignore[assignment]
+    # Paged over ids (a sort of narrow index entries), then the page's 25 rows read whole.
+    found = Paginator(approvals_for(user).values_list("pk", flat=True), PAGE_SIZE).get_page(page)
+    steps = approvals_of(found.object_list)
+    found.object_list = inbox_items_of(user, steps, now=now, with_draft=with_draft)  # type: ignore[assignment]
     return found
 
 
@@ -103,9 +124,9 @@ def inbox_items_of(
 
 def inbox_item(user: Any, human_task_id: int, *, now: datetime | None = None) -> dict[str, Any] | None:
     """One waiting step of the inbox (for its draft PDF); None when it is not the user's to decide."""
-    step = approvals_for(user).filter(pk=human_task_id).first()
-    if step is None:
+    if not approvals_for(user).filter(pk=human_task_id).exists():
         return None
+    step = approvals_of([human_task_id])[0]
     templates = letter_templates_latest({step.instance.definition.code})
     return _item(user, step, _deputy_of(user), templates, now=now or timezone.now())
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.errors import InvalidInput
+from portal.core.http import private_file_response
 from portal.delegation.selectors import delegations_in_force
 from portal.letters.drafts import letter_draft_pdf
 from portal.officework.presenters import duration_text
@@ -78,6 +79,7 @@ def draft_pdf(request: HttpRequest, human_task_id: int) -> HttpResponse:
     item = selectors.inbox_item(request.user, human_task_id)
     if item is None or item["draft"] is None:
         raise Http404
-    response = HttpResponse(letter_draft_pdf(item["draft"]), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="draf-{item["instance"].tracking_number}.pdf"'
-    return response
+    filename = f"draf-{item['instance'].tracking_number}.pdf"
+    return private_file_response(
+        letter_draft_pdf(item["draft"]), filename=filename, content_type="application/pdf", attachment=False
+    )

@@ -14,6 +14,8 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from portal.core.yamltext import yaml_load
+
 from .enums import AuthorityStatus, ServiceKind
 from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
 
@@ -37,7 +39,7 @@ def _digest(content: Any) -> str:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogueFileError(f"{path.name}: cannot be read as YAML: {exc}") from exc
 

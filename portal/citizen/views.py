@@ -8,14 +8,12 @@ PIN for that number (the tracking page's session grant). Anyone else gets a 404,
 from __future__ import annotations
 
 import re
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.enums import RoleCode
@@ -24,8 +22,8 @@ from portal.catalogue.selectors import service_requirements
 from portal.catalogue.services import refusal_record_once
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from portal.core.forms import ProcessForm, errors_apply
-from portal.core.http import client_ip
-from portal.core.uploads import BoundedUploadHandler
+from portal.core.http import client_ip, private_file_response
+from portal.core.uploads import bounded_uploads
 from portal.directory.forms import ApplicantForm
 from portal.documents.services import max_bytes
 from portal.letters.errors import LetterFileCorrupt, LetterNotReady
@@ -55,22 +53,6 @@ def _applicant_request(request: HttpRequest, tracking_number: str) -> ProcessIns
 UPLOAD_PREFIX = "dokumen-"  # the documents form's prefix: one file part per requirement
 
 
-def _bounded_uploads(view: Any) -> Any:
-    """Bound what the files of a post may cost, before anything (the CSRF check included) reads the body."""
-    protected = csrf_protect(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "POST":
-            request.upload_handlers = [
-                BoundedUploadHandler(request, limit=max_bytes(), prefix=UPLOAD_PREFIX, max_files=20)
-            ]
-        response: HttpResponse = protected(request, *args, **kwargs)
-        return response
-
-    return csrf_exempt(wrapper)
-
-
 def _initial_applicant(user: Any) -> dict[str, str]:
     if not getattr(user, "is_authenticated", False):
         return {}
@@ -85,7 +67,7 @@ def _initial_applicant(user: Any) -> dict[str, str]:
 
 
 @never_cache
-@_bounded_uploads
+@bounded_uploads(limit=max_bytes, prefix=UPLOAD_PREFIX, max_files=20)
 @require_http_methods(["GET", "HEAD", "POST"])
 def submit_page(request: HttpRequest) -> HttpResponse:
     if not selectors.may_submit_online(request.user):
@@ -176,7 +158,7 @@ def my_request_open(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 @never_cache
-@_bounded_uploads
+@bounded_uploads(limit=max_bytes, prefix=UPLOAD_PREFIX, max_files=20)
 @require_http_methods(["GET", "HEAD", "POST"])
 def returned_fix_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     instance = _applicant_request(request, tracking_number)
@@ -222,7 +204,4 @@ def letter_download(request: HttpRequest, tracking_number: str, letter_id: int) 
     except (LetterNotReady, LetterFileCorrupt) as exc:
         return render(request, "citizen/letter_unavailable.html", {"message": str(exc.message)}, status=409)
     filename = re.sub(r"[^A-Za-z0-9.-]+", "-", letter.number).strip("-") + ".pdf"
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(content, filename=filename, content_type="application/pdf")

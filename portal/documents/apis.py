@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from portal.core.api import NOT_A_DICT, InputSerializer
 from portal.core.errors import InvalidInput, NotFound
+from portal.core.http import private_file_response
 from portal.core.ids import path_id
 from portal.core.uploads import BoundedUploadHandler
 from portal.workflow.models import ProcessInstance
@@ -187,22 +187,14 @@ class RequirementDocumentDownloadApi(APIView):
         },
         summary="Download an uploaded document",
     )
-    def get(self, request: Request, tracking_number: str, document_id: str) -> FileResponse:
+    def get(self, request: Request, tracking_number: str, document_id: str) -> HttpResponse:
         document_pk = _document_id(document_id)
         instance = selectors.request_for_documents(request.user, tracking_number)
         document = selectors.document_for_user(request.user, instance=instance, document_id=document_pk)
         content = selectors.document_content(document)
         extension = document.file_path.rsplit(".", 1)[-1]
-        response = FileResponse(
-            BytesIO(content),
-            as_attachment=True,
-            filename=download_name(document.original_name, extension),
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        filename = download_name(document.original_name, extension)
+        return private_file_response(content, filename=filename, content_type=document.content_type)
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "enum": ["received", "missing"]}})

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.core.api import InputSerializer
+from portal.core.http import private_file_response
 from portal.core.ids import path_id
 
 from . import selectors
@@ -126,7 +127,4 @@ class LetterPdfApi(APIView):
         except LetterFileCorrupt as exc:
             raise exceptions.APIException(str(exc.message)) from exc
         filename = re.sub(r"[^A-Za-z0-9.-]+", "-", letter.number).strip("-") + ".pdf"
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file_response(content, filename=filename, content_type="application/pdf")

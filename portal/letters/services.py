@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.hashing import content_sha256
 from portal.core.storage import LETTERS, file_delete, file_save
+from portal.core.yamltext import yaml_load
 from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
 from portal.workflow import events
@@ -68,7 +69,7 @@ def _template_file_read(path: Path, *, base: Path) -> tuple[_TemplateFile | None
         limit = {"n": MAX_TEMPLATE_BYTES // 1024}
         return None, [f"{name}: " + _("berkas terlalu besar (paling besar %(n)d KB).") % limit]
     try:
-        content = yaml.safe_load(raw.decode("utf-8"))
+        content = yaml_load(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return None, [f"{name}: " + _("berkas harus berupa teks UTF-8.")]
     except yaml.YAMLError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -44,7 +44,9 @@ def letter_engine() -> Engine:
     return _LetterEngine(loaders=[], autoescape=True, string_if_invalid="", debug=False)
 
 
+@lru_cache(maxsize=512)
 def _compile(source: str) -> Template:
+    """A paragraph's template, parsed once per process (a page of drafts renders the same ones)."""
     return Template(source, engine=letter_engine())
 
 

@@ -6,12 +6,11 @@ Views only read the request, call one selector or service and render; rules live
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.enums import role_label
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, ServiceError
 from portal.core.forms import ProcessForm, errors_apply
+from portal.core.http import private_file_response
 from portal.core.ids import path_id
 from portal.core.uploads import bounded_uploads
 from portal.documents import selectors as documents
@@ -239,13 +239,5 @@ def document_download(request: HttpRequest, tracking_number: str, document_id: s
         return not_found(request, _("Dokumen tidak ditemukan."))
     except documents.DocumentFileUnavailable as exc:
         return render(request, "officework/not_found.html", {"message": exc.message}, status=409)
-    response = FileResponse(
-        BytesIO(content),
-        as_attachment=True,
-        filename=download_name(document.original_name, document.file_path.rsplit(".", 1)[-1]),
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    filename = download_name(document.original_name, document.file_path.rsplit(".", 1)[-1])
+    return private_file_response(content, filename=filename, content_type=document.content_type)

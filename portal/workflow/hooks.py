@@ -46,6 +46,9 @@ class _Hooks:
     letter_after_commit: Callable[[int], None] = lambda letter_id: None
     # What the applicant must bring when a file is returned (text for the notice).
     returned_detail: Callable[[Any], str] = lambda instance: ""
+    # (command, items) -> mark the counter's checklist inside the command: a completeness step that
+    # failed is retried with the checklist its officer gave (the failure undid it with the rest).
+    checklist_mark: Callable[[Any, dict[str, str]], None] = lambda command, items: None
 
 
 hooks = _Hooks()

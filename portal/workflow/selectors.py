@@ -25,7 +25,7 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
     if RoleCode.LOKET in roles:
         allowed |= Q(role=RoleCode.PEMOHON, instance__applicant_user__isnull=True)
     if RoleCode.CAMAT not in roles:
-        allowed |= _delegated_camat_steps(user)
+        allowed |= delegated_camat_steps(user)
     qs = (
         HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK)
         .filter(allowed)
@@ -37,7 +37,7 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
     return qs
 
 
-def _delegated_camat_steps(user: Any) -> Q:
+def delegated_camat_steps(user: Any) -> Q:
     """The camat's steps of the services a delegation in force names `user` deputy for (nothing if none)."""
     found = Q(pk__in=[])
     for services in hooks.deputy_scopes(user):

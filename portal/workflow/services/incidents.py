@@ -17,6 +17,7 @@ from portal.core.errors import Conflict, InvalidInput, NotAllowed
 from .. import events
 from ..commands import Command, instance_command
 from ..enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
+from ..hooks import hooks
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, TimerSchedule
 from .human_tasks import human_task_complete_in
 from .timers import timers_fire_in
@@ -35,8 +36,11 @@ def _rerun_completion(command: Command, args: dict[str, Any], original_actor: An
     ).first()
     if human_task is None:
         raise Conflict(_("Langkah yang gagal tidak lagi menunggu; batalkan permohonan ini bila perlu."))
-    # The officer's own command, repeated as it was given: their name and their data.
+    # The officer's own command, repeated as it was given: their name, their checklist, their data.
     command.actor = original_actor
+    items = args.get("items")
+    if isinstance(items, dict) and items:
+        hooks.checklist_mark(command, items)
     human_task_complete_in(command, human_task, args.get("data") or {}, by_pin=bool(args.get("by_pin")))
 
 

@@ -293,7 +293,7 @@ def test_officers_auditors_and_the_applicant_list_and_download(
     assert listing.status_code == 200
     assert [d["id"] for d in _item(listing.json(), "ktp")["documents"]] == [document["id"]]
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == data
+    assert download.getvalue() == data
     assert download["Content-Type"] == "image/jpeg"
     assert download["Content-Disposition"].startswith("attachment;")
     assert 'filename="foto ktp.jpg"' in download["Content-Disposition"]

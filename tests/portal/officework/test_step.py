@@ -182,7 +182,7 @@ def test_documents_are_listed_and_downloaded_by_officers_only(
     link = re.search(rf'href="(/kerja/permohonan/{tn}/dokumen/\d+/)"', html)
     assert link is not None
     download = loket.get(link.group(1))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == png
+    assert download.status_code == 200 and download.getvalue() == png
     assert download["Content-Type"] == "image/png" and "attachment" in download["Content-Disposition"]
     assert browser("kasi1").get(link.group(1)).status_code == 200
     assert browser("warga1").get(link.group(1)).status_code == 403

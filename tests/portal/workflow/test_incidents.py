@@ -151,3 +151,51 @@ def test_an_officer_cannot_act_on_an_incident(failed: Any, users: Any) -> None:
 
     with pytest.raises(Conflict), instance_command(failed.pk, name="test"):
         pass
+
+
+def test_a_failed_completeness_check_is_retried_with_its_checklist(users: Any, deployed: Any) -> None:
+    """The failure undid the checklist with the step; the retry marks it again, as the counter gave it."""
+    from portal.documents.models import RequirementCheck
+    from portal.officework.services import completeness_step_complete
+    from portal.workflow.enums import OPEN_HUMAN_TASK
+    from portal.workflow.models import HumanTask
+    from portal.workflow.services.definitions import definitions_deploy
+    from portal.workflow.services.incidents import instance_retry
+    from portal.workflow.services.registration import request_register
+    from tests.conftest import ROOT
+
+    source = (ROOT / "processes" / "sktm.bpmn").read_text(encoding="utf-8")
+    good = 'hasil_pemeriksaan == "lengkap"'
+    assert good in source
+    definitions_deploy(files=[("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == tarif_tidak_ada").encode())])
+    instance = request_register(service_code="sktm", applicant=SKTM_APPLICANT, data={"keperluan": "Beasiswa"},
+                                actor=users["loket1"])  # fmt: skip
+    step = HumanTask.objects.get(instance=instance, bpmn_id="Task_PeriksaKelengkapan", status__in=OPEN_HUMAN_TASK)
+    items = {
+        "pengantar_desa": "received",
+        "ktp": "received",
+        "kk": "received",
+        "surat_pernyataan_tidak_mampu": "received",
+    }
+    from portal.core.errors import ProcessFailed
+
+    with pytest.raises(ProcessFailed):
+        completeness_step_complete(
+            human_task_id=step.pk, actor=users["loket1"], data={"hasil_pemeriksaan": "lengkap"}, items=items
+        )
+    instance.refresh_from_db()
+    assert instance.status == "failed" and instance.failure["args"]["items"] == items
+    assert not RequirementCheck.objects.filter(instance=instance).exists()  # undone with the step
+
+    definitions_deploy(files=[("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == 'lengkap'").encode())])
+    retried = instance_retry(instance_id=instance.pk, actor=users["admin"])
+    assert retried.status == "running"
+    checks = {
+        c.requirement_code: (c.status, c.checked_by.username)
+        for c in RequirementCheck.objects.filter(instance=instance)
+    }
+    assert checks == dict.fromkeys(items, ("received", "loket1"))
+    assert HumanTask.objects.get(pk=step.pk).status == "completed"
+    assert HumanTask.objects.filter(
+        instance=instance, bpmn_id="Task_VerifikasiData", status__in=OPEN_HUMAN_TASK
+    ).exists()

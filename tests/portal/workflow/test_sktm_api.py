@@ -130,7 +130,7 @@ def test_signed_sktm_has_a_letter_whose_copy_verifies_and_a_tampered_one_does_no
     assert any(h["type"] == "letter_issued" for h in detail["history"])
     pdf = api("loket1").get(letter["pdf_url"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
+    content = pdf.getvalue() if pdf.streaming else pdf.content
     token = letter["verification_url"].rstrip("/").rsplit("/", 1)[-1]
 
     public = _anonymous_client()
