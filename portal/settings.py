@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "portal.publication",
     "portal.designer",
     "portal.audit",
+    "portal.incidents",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,15 @@ class InputSerializer(serializers.Serializer):
     default_error_messages = {"invalid": _lazy("Data tidak valid: harus berupa objek JSON, bukan {datatype}.")}
 
 
+class TextField(serializers.CharField):
+    """Text only: DRF's CharField would turn 5 into "5"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def id_from_path(raw: str) -> int:
     """A database id from the URL, written one way only; 404 for anything else."""
     value = path_id(raw)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.core.api import NOT_A_DICT, InputSerializer
+from portal.core.api import NOT_A_DICT, InputSerializer, TextField
 from portal.core.errors import InvalidInput, NotFound
 from portal.core.http import private_file_response
 from portal.core.ids import path_id
@@ -35,15 +35,6 @@ def _document_id(raw: str) -> int:
     if value is None:
         raise NotFound("not found")
     return value
-
-
-class _TextField(serializers.CharField):
-    """Text only: DRF's CharField would turn 5 into "5"."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return str(super().to_internal_value(data))
 
 
 class RequirementDocumentOutput(serializers.Serializer):
@@ -120,7 +111,7 @@ class RequirementDocumentsApi(APIView):
     """GET: the checklist with the files of each requirement. POST: upload one file for a requirement."""
 
     class DocumentUploadInput(InputSerializer):
-        requirement = _TextField(
+        requirement = TextField(
             max_length=64, error_messages=_REQUIREMENT_ERRORS, help_text="a requirement code of the service"
         )
         file = serializers.FileField(
@@ -211,7 +202,7 @@ class RequirementsCheckApi(APIView):
             error_messages={**NOT_A_DICT, "empty": _lazy("Isi status paling sedikit satu persyaratan.")},
             help_text='requirement code -> "received" or "missing"',
         )
-        note = _TextField(
+        note = TextField(
             max_length=services.NOTE_MAX_LENGTH,
             required=False,
             allow_blank=True,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.delegation.selectors import delegations_in_force
+from portal.workflow.selectors import incidents
 
 PUBLIC = "public"  # anyone, logged in or not
 ANONYMOUS = "anonymous"  # only visitors who are not logged in
@@ -45,6 +46,7 @@ ENTRIES: list[Entry] = [
     Entry("declaration", _("Maklumat pelayanan"), frozenset({PUBLIC}), 40),
     Entry("designer-services", _("Layanan dan versi"), frozenset({RoleCode.PERANCANG}), 5, True),
     Entry("audit-search", _("Cari permohonan"), frozenset({RoleCode.AUDITOR}), 5, True),
+    Entry("incidents", _("Gangguan proses"), frozenset({RoleCode.ADMIN}), 80),
     Entry("admin:index", _("Administrasi"), frozenset({RoleCode.ADMIN}), 90, True),
 ]
 
@@ -92,13 +94,17 @@ def home_for(user: Any) -> str | None:
 
 def navigation(request: Any) -> dict[str, Any]:
     """Template context: the menu for this request's user, and their role names."""
+    held = user_roles(request.user)
+    # An administrator sees how many requests wait for them to retry or cancel (one count).
+    incidents_waiting = incidents().count() if RoleCode.ADMIN in held else 0
     items = [
         {
             "url": url,
             "label": entry.label,
             "current": request.path == url or (url != "/" and request.path.startswith(url)),
+            "count": incidents_waiting if entry.url_name == "incidents" else 0,
         }
         for entry, url in entries_for(request.user)
     ]
-    roles = [str(RoleCode(code).label) for code in sorted(user_roles(request.user)) if code in RoleCode.values]
-    return {"paten_nav": items, "paten_roles": roles}
+    roles = [str(RoleCode(code).label) for code in sorted(held) if code in RoleCode.values]
+    return {"paten_nav": items, "paten_roles": roles, "paten_incidents": incidents_waiting}

@@ -3,14 +3,15 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from portal.workflow.selectors import active_definitions
+from portal.catalogue.selectors import services_published
 
 from .navigation import home_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # The services of the published catalogue (each has its page), not every diagram deployed.
     if request.user.is_authenticated:
         target = home_for(request.user)
         if target is not None and target != request.path:
             return redirect(target)
-    return render(request, "web/home.html", {"services": active_definitions()})
+    return render(request, "web/home.html", {"services": services_published()})

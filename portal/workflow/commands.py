@@ -64,6 +64,8 @@ class Command:
     _fields: set[str] = field(default_factory=set)
     _after: list[Callable[[], None]] = field(default_factory=list)
     _head: tuple[int, str] = (0, "")
+    # Set by a retry: the incident's own record (command, args, actor), kept if the retry fails too.
+    retrying: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self._head = (self.instance.last_event_seq, self.instance.last_event_hash)
@@ -130,8 +132,16 @@ def _failure_record(command: Command, exc: engine.EngineError) -> str:
     instance.status = InstanceStatus.FAILED
     instance.failed_at = command.now
     instance.updated_at = command.now
-    instance.failure = {"command": command.name, "args": command.args, "error": error, "element": element,
-                        "actor_id": getattr(command.actor, "pk", None), "at": command.now.isoformat()}  # fmt: skip
+    # What a retry repeats: the command that failed first (a failed retry does not replace it).
+    origin = command.retrying or {
+        "command": command.name, "args": command.args, "actor_id": getattr(command.actor, "pk", None)
+    }  # fmt: skip
+    attempts = origin.get("attempts")
+    instance.failure = {
+        "command": origin.get("command"), "args": origin.get("args") or {}, "actor_id": origin.get("actor_id"),
+        "error": error, "element": element, "at": command.now.isoformat(),
+        "attempts": (attempts if isinstance(attempts, int) else 0) + 1,
+    }  # fmt: skip
     failed.changed("status", "failed_at", "updated_at", "failure")
     events.instance_failed(
         instance, actor=command.actor, at=command.now, command=command.name, args=command.args, error=error,

@@ -63,6 +63,7 @@ def instance_retry(*, instance_id: int, actor: Any, now: datetime | None = None)
         if instance.status != InstanceStatus.FAILED or not isinstance(instance.failure, dict):
             raise Conflict(_("Permohonan ini tidak sedang terhenti karena gangguan."))
         failure = instance.failure
+        command.retrying = failure
         rerun = RETRYABLE.get(str(failure.get("command")))
         previous = instance.definition
         active = ProcessDefinition.objects.filter(code=previous.code, is_active=True).first() or previous

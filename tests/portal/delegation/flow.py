@@ -14,8 +14,11 @@ STEPS = [
 ]
 
 
-def sktm_at_signing(users: dict[str, Any], *, name: str = SKTM_APPLICANT["name"], verifier: Any = None) -> Any:
-    """A registered sktm request whose open step is Task_TandatanganCamat; returns that HumanTask."""
+def sktm_at_signing(
+    users: dict[str, Any], *, name: str = SKTM_APPLICANT["name"], verifier: Any = None,
+    stop_before: str = "Task_TandatanganCamat",
+) -> Any:  # fmt: skip
+    """A registered sktm request whose open step is Task_TandatanganCamat (or `stop_before`); returns that step."""
     from portal.workflow.enums import OPEN_HUMAN_TASK
     from portal.workflow.models import HumanTask
     from portal.workflow.services.human_tasks import human_task_complete
@@ -26,7 +29,9 @@ def sktm_at_signing(users: dict[str, Any], *, name: str = SKTM_APPLICANT["name"]
         actor=users["loket1"],
     )  # fmt: skip
     for username, bpmn_id, data in STEPS:
+        if bpmn_id == stop_before:
+            break
         actor = verifier if (verifier is not None and bpmn_id == "Task_VerifikasiData") else users[username]
         step = HumanTask.objects.get(instance=instance, bpmn_id=bpmn_id, status__in=OPEN_HUMAN_TASK)
         human_task_complete(human_task_id=step.pk, actor=actor, data=data)
-    return HumanTask.objects.get(instance=instance, bpmn_id="Task_TandatanganCamat", status__in=OPEN_HUMAN_TASK)
+    return HumanTask.objects.get(instance=instance, bpmn_id=stop_before, status__in=OPEN_HUMAN_TASK)
