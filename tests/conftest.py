@@ -14,6 +14,18 @@ PASSWORD = "uji-rahasia-2026"
 SKTM_APPLICANT = {"nik": "6409034508900002", "name": "Siti Aminah", "desa": "Babulu Darat", "phone": "0812-3456-7890"}
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """Each test starts in the portal's language: a page fetched in English by an earlier test in the
+    same process leaves English active on the thread (the locale middleware never switches back)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def users(db: Any, settings: Any) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
