@@ -31,6 +31,8 @@ from .runtime import (
     step_due,
     validate_start_data,
 )
+from .sandbox import configure as configure_sandbox
+from .sandbox import stop as stop_sandbox
 from .serialization import SERIALIZER_VERSION, definition_from_dict, definition_to_dict
 from .workcal import (
     DEFAULT_OFFICE_HOURS,
@@ -84,6 +86,7 @@ __all__ = [
     "WaitingTimer",
     "WorkCalendar",
     "clock_starts",
+    "configure_sandbox",
     "current_calendar",
     "current_time",
     "definition_from_dict",
@@ -98,6 +101,7 @@ __all__ = [
     "set_default_calendar",
     "sha256_of",
     "step_due",
+    "stop_sandbox",
     "use_calendar",
     "validate_start_data",
 ]

@@ -340,11 +340,14 @@ class _Checker:
                 return
             try:
                 if kind == "timeDuration":
-                    TimerEventDefinition.parse_iso_duration(value)
+                    parsed = TimerEventDefinition.parse_iso_duration(value)
+                    _ = _LINT_CLOCK + TimerEventDefinition.get_timedelta_from_start(parsed, _LINT_CLOCK)
                 elif kind == "timeDate":
                     TimerEventDefinition.get_datetime(value)
                 else:
                     TimerEventDefinition.parse_iso_recurring_interval(value)
+            except OverflowError:
+                self.error(element_id, f"timer value '{value}' lies past the year 9999")
             except Exception:  # noqa: BLE001
                 self.error(element_id, f"timer value '{value}' is not {label} in ISO 8601")
             return

@@ -75,7 +75,8 @@ def _advance(workflow: Any) -> None:
         if cause is not None:
             raise ScriptError(str(cause), element_id=element) from exc
         raise ExecutionError(str(exc), element_id=element) from exc
-    except (KeyError, TypeError, ValueError, NameError, AttributeError, ZeroDivisionError) as exc:
+    except (KeyError, TypeError, ValueError, NameError, AttributeError, ZeroDivisionError, OverflowError) as exc:
+        # OverflowError: date arithmetic past the year 9999 that no timer of ours caught first.
         raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -4,16 +4,20 @@ Diagrams are untrusted input. Code is compiled with RestrictedPython (no names o
 starting with an underscore), checked for statements we refuse outright (imports, while loops),
 and run with a small builtin set and a few helpers. Nothing here can reach files, the network or
 the interpreter's internals. `*`, `**` and `<<` refuse results that would be huge, and a run
-stops after MAX_STEPS lines, so a loop or recursion bomb fails instead of hanging the worker.
+stops after MAX_STEPS lines or its time budget. What can still take time or memory in one
+operation (a string method, a format width) runs in the sandbox process (engine/sandbox.py), and
+whatever a script keeps must be storable data (engine/wire.py).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import operator
 import sys
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from types import CodeType, FrameType
 from typing import Any, TypeVar
@@ -30,6 +34,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locati
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import sandbox, wire
 from .clock import current_time, office_today
 from .errors import ScriptError
 from .workcal import current_calendar
@@ -242,9 +247,24 @@ def _restricted(source: str, mode: str) -> Any:
     return compiler(source, filename=_FILENAME, policy=_Policy)
 
 
+_deadline: float | None = None  # monotonic time at which the running code is stopped (in the sandbox)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Stop diagram code run inside the block after `seconds` of wall-clock time (checked every 1000 lines)."""
+    global _deadline
+    previous, _deadline = _deadline, time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
 def _bounded(run: Callable[[], _T]) -> _T:
-    """Run diagram code, stopping it after MAX_STEPS lines (a loop turn counts as one)."""
+    """Run diagram code, stopping it after MAX_STEPS lines (a loop turn counts as one) or at the deadline."""
     steps = 0
+    stop_at = _deadline
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         nonlocal steps
@@ -252,6 +272,8 @@ def _bounded(run: Callable[[], _T]) -> _T:
             steps += 1
             if steps > MAX_STEPS:
                 raise ScriptError(f"stopped after {MAX_STEPS} steps: the script runs too long")
+            if stop_at is not None and steps % 1000 == 0 and time.monotonic() > stop_at:
+                raise ScriptError(f"stopped after {sandbox.limits().seconds:g} s: the script runs too long")
         return local
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
@@ -306,29 +328,47 @@ def _globals(context: dict[str, Any], external: dict[str, Any] | None) -> dict[s
     return env
 
 
+def run_here(
+    mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None
+) -> tuple[Any, dict[str, Any] | None]:
+    """Run in this process: (the value of an expression, None) or (None, the variables a script keeps)."""
+    if mode == "eval":
+        code, env = _compiled(source.strip(), "eval"), _globals(context, external)
+        return _bounded(lambda: eval(code, env)), None  # noqa: S307
+    code, env = _compiled(source, "exec"), _globals(context, external)
+    _bounded(lambda: exec(code, env))  # noqa: S102
+    kept = {k: v for k, v in env.items() if k not in _RESERVED and not (external and k in external) and not callable(v)}
+    return None, kept
+
+
+def _run(mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Plain code here, anything that could loop or allocate in the sandbox; kept variables checked."""
+    if not sandbox.limits().enabled or sandbox.is_plain(source, mode):
+        value, kept = run_here(mode, source, context, external)
+        if kept is not None:
+            try:
+                wire.checked(kept)
+            except wire.UnsafeValue as exc:
+                raise ScriptError(sandbox.unsafe_text(exc)) from None
+        return value, kept
+    return sandbox.run(mode, source, context, external)
+
+
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a condition or timer expression against workflow data."""
-    code, env = _compiled(expression.strip(), "eval"), _globals(context, None)
-    return _bounded(lambda: eval(code, env))  # noqa: S307
+    return _run("eval", expression, context, None)[0]
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """SpiffWorkflow script environment backed by RestrictedPython."""
+    """SpiffWorkflow script environment backed by RestrictedPython and the sandbox."""
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        code, env = _compiled(expression.strip(), "eval"), _globals(context, external_context)
-        return _bounded(lambda: eval(code, env))  # noqa: S307
+        return _run("eval", expression, context, external_context)[0]
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        code, env = _compiled(script, "exec"), _globals(context, external_context)
-        _bounded(lambda: exec(code, env))  # noqa: S102
-        kept = {
-            k: v
-            for k, v in env.items()
-            if k not in _RESERVED and not (external_context and k in external_context) and not callable(v)
-        }
+        _, kept = _run("exec", script, context, external_context)
         context.clear()
-        context.update(kept)
+        context.update(kept or {})
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:

@@ -19,6 +19,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import current_time
+from .errors import ScriptError
+
+
+def _overflow(my_task: Any) -> ScriptError:
+    return ScriptError("the timer lies past the year 9999", element_id=str(my_task.task_spec.bpmn_id or ""))
 
 
 class ClockedTimeDate(TimeDateEventDefinition):
@@ -39,8 +44,10 @@ class ClockedDuration(DurationTimerEventDefinition):
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             parsed = TimerEventDefinition.parse_iso_duration(expression)
             start = current_time()
-            delta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
-            event_value = (start + delta).isoformat()
+            try:
+                event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
+            except OverflowError:
+                raise _overflow(my_task) from None
             my_task._set_internal_data(event_value=event_value)
         if TimerEventDefinition.get_datetime(event_value) <= current_time():
             my_task._set_internal_data(event_fired=True)
@@ -53,13 +60,20 @@ class ClockedCycle(CycleTimerEventDefinition):
         now = current_time()
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, start, duration = _parse_cycle(expression, now)
+            try:
+                cycles, start, duration = _parse_cycle(expression, now)
+            except OverflowError:
+                raise _overflow(my_task) from None
             event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
         ready = False
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])
             if next_event <= now:
-                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
+                try:
+                    following = next_event + timedelta(seconds=event_value["duration"])
+                except OverflowError:
+                    raise _overflow(my_task) from None
+                event_value["next"] = following.isoformat()
                 event_value["cycles"] -= 1
                 ready = True
         else:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from .clock import OFFICE_TZ
 
@@ -294,6 +295,10 @@ class WorkCalendar:
         self.overrides: Mapping[date, DayOverride] = MappingProxyType(by_day)
         self._holiday_source = holiday_source
         self._holidays: dict[int, Mapping[date, str]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from what it was built with (the sandbox process gets the office's calendar this way).
+        return (WorkCalendar, (self.hours, self.ramadan, tuple(self.overrides.values()), self._holiday_source))
 
     def holidays_of(self, year: int) -> Mapping[date, str]:
         """The holidays and cuti bersama of `year`, from the holiday source (kept per year)."""

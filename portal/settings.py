@@ -305,3 +305,8 @@ PATEN_NOTIFICATION_CHANNELS = {
 PATEN_NOTIFY_PHONE_CHANNELS = [c for c in os.environ.get("PATEN_NOTIFY_PHONE_CHANNELS", "sms").split(",") if c]
 EMAIL_BACKEND = os.environ.get("PATEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PATEN_FROM_EMAIL", "paten@babulu.invalid")
+
+# Diagram code (scripts, conditions, timer and due expressions) that could loop or allocate runs in
+# a sandbox process: at most this much wall-clock time and memory per evaluation.
+PATEN_SCRIPT_SECONDS = float(os.environ.get("PATEN_SCRIPT_SECONDS", "2"))
+PATEN_SCRIPT_MEMORY_MB = int(os.environ.get("PATEN_SCRIPT_MEMORY_MB", "256"))
