@@ -31,7 +31,10 @@ from .runtime import (
     step_due,
     validate_start_data,
 )
+from .sandbox import Deferral, SandboxDeferred
 from .sandbox import configure as configure_sandbox
+from .sandbox import deferring as sandbox_deferring
+from .sandbox import deferring_now as sandbox_deferring_now
 from .sandbox import stop as stop_sandbox
 from .serialization import SERIALIZER_VERSION, definition_from_dict, definition_to_dict
 from .workcal import (
@@ -64,6 +67,7 @@ __all__ = [
     "DayInfo",
     "DayOverride",
     "Decision",
+    "Deferral",
     "Definition",
     "DefinitionError",
     "EngineError",
@@ -81,6 +85,7 @@ __all__ = [
     "Problem",
     "RamadanPeriod",
     "Role",
+    "SandboxDeferred",
     "ScriptError",
     "Severity",
     "WaitingTimer",
@@ -97,6 +102,8 @@ __all__ = [
     "letter_due",
     "lint",
     "load_definition",
+    "sandbox_deferring",
+    "sandbox_deferring_now",
     "service_code_of",
     "set_default_calendar",
     "sha256_of",

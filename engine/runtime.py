@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -20,11 +20,13 @@ from .clock import ensure_aware_utc, frozen_at
 from .errors import ExecutionError, HumanTaskNotReady, ScriptError
 from .forms import Form
 from .parsing import Definition
+from .sandbox import SandboxDeferred
 from .scripting import RestrictedScriptEngine, evaluate
 from .serialization import workflow_from_state, workflow_to_state
 from .timers import due_time
 
 _SCRIPT_ENGINE = RestrictedScriptEngine()
+_E = TypeVar("_E", bound=BaseException)
 
 
 class InstanceStatus(enum.Enum):
@@ -64,14 +66,17 @@ def _advance(workflow: Any) -> None:
         workflow.do_engine_steps()
         workflow.refresh_timers()
         workflow.do_engine_steps()
-    except ScriptError:
+    except (ScriptError, SandboxDeferred):
         raise
     except SpiffWorkflowException as exc:
+        deferred = _cause_of(exc, SandboxDeferred)
+        if deferred is not None:
+            raise deferred from None  # not a failure: the caller runs the code outside its locks and retries
         element = ""
         task = getattr(exc, "task", None)
         if task is not None:
             element = getattr(task.task_spec, "bpmn_id", "") or ""
-        cause = _script_error_in(exc)
+        cause = _cause_of(exc, ScriptError)
         if cause is not None:
             raise ScriptError(str(cause), element_id=element) from exc
         raise ExecutionError(str(exc), element_id=element) from exc
@@ -80,12 +85,12 @@ def _advance(workflow: Any) -> None:
         raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _script_error_in(exc: BaseException) -> ScriptError | None:
-    """The ScriptError SpiffWorkflow wrapped (it keeps it only as the exception's context)."""
+def _cause_of(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The `kind` exception SpiffWorkflow wrapped (it keeps it only as the exception's context)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, ScriptError):
+        if isinstance(current, kind):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
@@ -265,7 +270,7 @@ def step_due(definition: Definition, bpmn_id: str, data: dict[str, Any], *, now:
     with frozen_at(now):
         try:
             value = evaluate(expression, data)
-        except ScriptError:
+        except (ScriptError, SandboxDeferred):
             raise
         except Exception as exc:
             raise ExecutionError(f"due expression failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc
@@ -283,7 +288,7 @@ def _property_holds(conditions: dict[str, str], bpmn_id: str, data: dict[str, An
         return False
     try:
         return bool(evaluate(condition, data))
-    except ScriptError:
+    except (ScriptError, SandboxDeferred):
         raise
     except Exception as exc:
         raise ExecutionError(f"{what} condition failed: {type(exc).__name__}: {exc}", element_id=bpmn_id) from exc

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
+import copy
 import hashlib
+import json
 import os
 import pickle
 import select
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -194,9 +198,9 @@ _lock = threading.Lock()
 _child: _Child | None = None
 
 
-def _calendar_payload(child: _Child) -> bytes | None:
+def _calendar_payload(child: _Child, calendar: Any) -> bytes | None:
     """The office calendar, pickled, when the child does not hold this one yet."""
-    data = pickle.dumps(current_calendar())
+    data = pickle.dumps(calendar)
     digest = hashlib.sha256(data).hexdigest()
     if digest == child.calendar_digest:
         return None
@@ -204,40 +208,116 @@ def _calendar_payload(child: _Child) -> bytes | None:
     return data
 
 
+class SandboxDeferred(Exception):
+    """Under a deferral, code that needs the sandbox and has no answer yet.
+
+    The caller undoes what it did, lets go of its locks, calls `Deferral.settle` with this, and
+    runs again: the same inputs then find their answer without waiting for the sandbox.
+    """
+
+    def __init__(self, key: str, request: dict[str, Any]) -> None:
+        self.key = key
+        self.request = request
+        super().__init__("sandboxed code deferred")
+
+
+class Deferral:
+    """Answers of sandboxed code, settled outside the caller's locks (see `deferring`)."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, bytes] = {}
+        self.active = True  # False: what has no answer runs at once (the caller gave up deferring)
+        self.settled = 0
+
+    def settle(self, pending: SandboxDeferred) -> None:
+        """Run the deferred code now (the caller holds no lock) and keep its answer."""
+        self.replies[pending.key] = _exchange(**pending.request)
+        self.settled += 1
+
+
+_deferral: contextvars.ContextVar[Deferral | None] = contextvars.ContextVar("engine_sandbox_deferral", default=None)
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[Deferral]:
+    """Within the block, sandboxed code without a settled answer raises SandboxDeferred instead of running."""
+    deferral = Deferral()
+    token = _deferral.set(deferral)
+    try:
+        yield deferral
+    finally:
+        _deferral.reset(token)
+
+
+def deferring_now() -> bool:
+    return _deferral.get() is not None
+
+
+def _key(mode: str, source: str, context: Any, external: Any, now: datetime, calendar: Any) -> str | None:
+    """The same code on the same inputs at the same moment and calendar gives the same answer."""
+    try:
+        inputs = [mode, source, wire.encode(context, kept=False), wire.encode(external or {}, kept=False)]
+        text = json.dumps([*inputs, now.isoformat()], sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode())
+        digest.update(pickle.dumps(calendar))
+    except (ValueError, TypeError, pickle.PicklingError, RecursionError):
+        return None
+    return digest.hexdigest()
+
+
 def run(mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None) -> tuple[Any, Any]:
     """Evaluate (mode 'eval') or execute ('exec') in the sandbox: (value, variables kept by a script)."""
+    now, calendar = current_time(), current_calendar()
+    deferral = _deferral.get()
+    if deferral is not None:
+        key = _key(mode, source, context, external, now, calendar)
+        if key is not None:
+            raw = deferral.replies.get(key)
+            if raw is not None:
+                return _reply(raw)
+            if deferral.active:
+                request = {"mode": mode, "source": source, "context": copy.deepcopy(context),
+                           "external": copy.deepcopy(external or {}), "now": now, "calendar": calendar}  # fmt: skip
+                raise SandboxDeferred(key, request)
+    return _reply(_exchange(mode, source, context, external or {}, now, calendar))
+
+
+def _exchange(
+    mode: str, source: str, context: dict[str, Any], external: dict[str, Any], now: datetime, calendar: Any
+) -> bytes:
+    """One evaluation in the child: its reply, or a reply saying why there is none (time, memory, size)."""
     budget = _limits
     with _lock:
         child = _started()
         request = {
-            "mode": mode, "source": source, "context": context, "external": external or {},
-            "now": current_time(), "calendar": _calendar_payload(child), "seconds": budget.seconds,
+            "mode": mode, "source": source, "context": context, "external": external, "now": now,
+            "calendar": _calendar_payload(child, calendar), "seconds": budget.seconds,
             "result_bytes": budget.result_bytes,
         }  # fmt: skip
         try:
             payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
-            raise ScriptError(f"the data given to the script cannot be passed to it: {exc}") from exc
+            return _error("ScriptError", f"the data given to the script cannot be passed to it: {exc}")
         try:
             child.send(payload)
         except OSError:  # it ended since it was last used: one fresh start
             _discard()
             child = _started()
-            request["calendar"] = _calendar_payload(child)
+            request["calendar"] = _calendar_payload(child, calendar)
             child.send(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             raw = child.receive(time.monotonic() + budget.seconds * 1.25 + 0.05, budget.result_bytes + 4096)
         except (OSError, EOFError, OverflowError) as exc:
             _discard()
             if isinstance(exc, OverflowError):
-                raise ScriptError(f"the script's result is larger than {budget.result_bytes} bytes") from None
-            raise ScriptError(f"the script used more than {budget.memory_mb} MB or crashed, and was stopped") from None
+                return _error("ScriptError", f"the script's result is larger than {budget.result_bytes} bytes")
+            return _error("ScriptError", f"the script used more than {budget.memory_mb} MB or crashed, and was stopped")
         if raw is None:
             _discard()
-            raise ScriptError(f"stopped after {budget.seconds:g} s: the script runs too long")
+            return _error("ScriptError", f"stopped after {budget.seconds:g} s: the script runs too long")
         if raw.endswith(_RESTART):
             _discard()  # it ran out of memory once and is ending; the next call starts a clean one
-    return _reply(raw)
+        return raw
 
 
 def _started() -> _Child:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import ServiceError
 from portal.documents.services import document_upload, requirements_check, requirements_check_allowed, requirements_mark
-from portal.workflow.commands import instance_command
+from portal.workflow.commands import instance_command, sandbox_outside_the_lock
 from portal.workflow.models import HumanTask, ProcessInstance
 from portal.workflow.services.human_tasks import step_complete, step_instance_id
 from portal.workflow.services.registration import request_register
@@ -20,6 +20,7 @@ from portal.workflow.services.registration import request_register
 log = logging.getLogger(__name__)
 
 
+@sandbox_outside_the_lock
 def completeness_step_complete(
     *, human_task_id: int, actor: Any, data: dict[str, Any], items: dict[str, str], now: datetime | None = None
 ) -> HumanTask:

@@ -20,12 +20,13 @@ command to retry) and the caller gets ProcessFailed. An administrator retries or
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,6 +42,11 @@ from .messages import engine_failure_text
 from .models import ProcessInstance
 
 log = logging.getLogger(__name__)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# How often one service call may let go of its request to run diagram code in the sandbox; past
+# that (a diagram looping over many scripts), the rest runs under the lock, each within its budget.
+MAX_SANDBOX_ROUNDS = 20
 
 # Errors of the caller's input or timing, not of the diagram: the body maps them itself.
 _NOT_FAILURES = (engine.FormValidationError, engine.HumanTaskNotReady, engine.DefinitionError)
@@ -187,3 +193,31 @@ def instance_command(
         raise ProcessFailed(failure) from cause
     for callback in command._after:
         callback()
+
+
+def sandbox_outside_the_lock(service: _F) -> _F:
+    """Run the service so that diagram code needing the sandbox never runs while the request is locked.
+
+    The command goes as far as the first such code, is undone (SandboxDeferred leaves its
+    transaction), the code runs with no lock held, and the service runs again from the start: the
+    same inputs at the same moment (`now` is fixed on the first round) find the answer at once.
+    Diagrams without such code (all of the catalogue's today) run once, as before. Called inside
+    an outer transaction, the rounds still happen but the outer locks stay held.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if engine.sandbox_deferring_now():  # a service called by another: the outer one settles
+            return service(*args, **kwargs)
+        if kwargs.get("now") is None:
+            kwargs["now"] = timezone.now()
+        with engine.sandbox_deferring() as deferral:
+            for _ in range(MAX_SANDBOX_ROUNDS):
+                try:
+                    return service(*args, **kwargs)
+                except engine.SandboxDeferred as pending:
+                    deferral.settle(pending)
+            deferral.active = False
+            return service(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

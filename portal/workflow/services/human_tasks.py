@@ -13,7 +13,7 @@ from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from .. import events
 from ..access import delegation_for, duty_check, may_act_on
-from ..commands import Command, instance_command
+from ..commands import Command, instance_command, sandbox_outside_the_lock
 from ..enums import OPEN_HUMAN_TASK, HumanTaskStatus
 from ..hooks import LetterIssue, hooks
 from ..messages import form_errors_text
@@ -76,6 +76,7 @@ def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None =
     return human_task
 
 
+@sandbox_outside_the_lock
 def human_task_complete(
     *, human_task_id: int, actor: Any, data: Any, now: datetime | None = None, applicant_tracking_number: str = ""
 ) -> HumanTask:

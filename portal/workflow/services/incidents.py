@@ -15,7 +15,7 @@ from portal.accounts.selectors import user_roles
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
 
 from .. import events
-from ..commands import Command, instance_command
+from ..commands import Command, instance_command, sandbox_outside_the_lock
 from ..enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
 from ..hooks import hooks
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, TimerSchedule
@@ -55,6 +55,7 @@ RETRYABLE: dict[str, Callable[[Command, dict[str, Any], Any], None]] = {
 }
 
 
+@sandbox_outside_the_lock
 def instance_retry(*, instance_id: int, actor: Any, now: datetime | None = None) -> ProcessInstance:
     """Run the failed command again, on the service's active version; a new failure leaves the incident open."""
     _admin_only(actor)

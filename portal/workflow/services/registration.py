@@ -23,7 +23,7 @@ from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
 
 from .. import events
-from ..commands import instance_command
+from ..commands import instance_command, sandbox_outside_the_lock
 from ..definitions import definition_runtime
 from ..messages import engine_failure_text, form_errors_text
 from ..models import ProcessDefinition, ProcessInstance
@@ -70,6 +70,7 @@ def _inputs_clean(runtime: engine.Definition, applicant: Any, data: Any) -> tupl
     return applicant_values, village, cleaned
 
 
+@sandbox_outside_the_lock
 def request_register(
     *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None, channel: str = ""
 ) -> ProcessInstance:

@@ -20,13 +20,14 @@ from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue, officer_recipients
 
 from .. import events
-from ..commands import Command, InstanceBusy, instance_command
+from ..commands import Command, InstanceBusy, instance_command, sandbox_outside_the_lock
 from ..enums import OPEN_HUMAN_TASK, InstanceStatus
 from ..models import HumanTask, TimerSchedule
 
 log = logging.getLogger(__name__)
 
 
+@sandbox_outside_the_lock
 def instance_timers_fire(*, instance_id: int, now: datetime) -> int:
     """Fire the due timers of one request; 0 when another worker holds it or nothing is due."""
     try:
