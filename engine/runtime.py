@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -62,27 +64,33 @@ class FiredTimer:
 
 def _advance(workflow: Any) -> None:
     """Run engine steps until only people or timers are left (timers refresh at the end)."""
-    try:
+    with _engine_errors():
         workflow.do_engine_steps()
         workflow.refresh_timers()
         workflow.do_engine_steps()
+
+
+@contextlib.contextmanager
+def _engine_errors(element: str = "") -> Iterator[None]:
+    """SpiffWorkflow's exceptions as ours, located at the element that failed (else `element`)."""
+    try:
+        yield
     except (ScriptError, SandboxDeferred):
         raise
     except SpiffWorkflowException as exc:
         deferred = _cause_of(exc, SandboxDeferred)
         if deferred is not None:
             raise deferred from None  # not a failure: the caller runs the code outside its locks and retries
-        element = ""
         task = getattr(exc, "task", None)
         if task is not None:
-            element = getattr(task.task_spec, "bpmn_id", "") or ""
+            element = getattr(task.task_spec, "bpmn_id", "") or element
         cause = _cause_of(exc, ScriptError)
         if cause is not None:
-            raise ScriptError(str(cause), element_id=element) from exc
+            raise ScriptError(str(cause), element_id=cause.element_id or element) from exc
         raise ExecutionError(str(exc), element_id=element) from exc
     except (KeyError, TypeError, ValueError, NameError, AttributeError, ZeroDivisionError, OverflowError) as exc:
         # OverflowError: date arithmetic past the year 9999 that no timer of ours caught first.
-        raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
+        raise ExecutionError(f"{type(exc).__name__}: {exc}", element_id=element) from exc
 
 
 def _cause_of(exc: BaseException, kind: type[_E]) -> _E | None:
@@ -210,10 +218,8 @@ class Instance:
             task.data.update(cleaned)
             if system_data:
                 task.data.update(system_data)
-            try:
+            with _engine_errors(task.task_spec.bpmn_id):
                 task.run()
-            except SpiffWorkflowException as exc:
-                raise ExecutionError(str(exc), element_id=task.task_spec.bpmn_id) from exc
             _advance(self.workflow)
         return cleaned
 
