@@ -22,6 +22,7 @@ import ast
 import contextlib
 import contextvars
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -106,6 +107,7 @@ def _plain_call(node: ast.Call) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_plain(source: str, mode: str) -> bool:
     """Whether `source` can neither loop nor compute beyond reading its inputs (and our bounded helpers)."""
     try:
