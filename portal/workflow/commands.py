@@ -12,8 +12,9 @@ what it checks after taking the lock.
 
 On the way out the command saves, in one place (`_save`), the workflow state, the mirror tables
 (persistence.py), the instance's changed fields and the head of its event log. When the engine
-fails (a script, a condition, a state that cannot be loaded) everything the command did is undone,
-the request becomes an incident (status FAILED, an `instance_failed` event with the error and the
+fails (a script, a condition, a state that cannot be loaded) the command's transaction is rolled
+back whole (no savepoint on the way of every command), and in a second transaction the request
+becomes an incident (status FAILED, an `instance_failed` event with the error and the
 command to retry) and the caller gets ProcessFailed. An administrator retries or cancels it
 (services/incidents.py); sweeps skip it meanwhile.
 """
@@ -37,9 +38,9 @@ from portal.core.errors import Conflict, NotFound, ProcessFailed
 
 from . import events, persistence
 from .definitions import definition_runtime
-from .enums import InstanceStatus
+from .enums import OPEN_HUMAN_TASK, InstanceStatus
 from .messages import engine_failure_text
-from .models import ProcessInstance
+from .models import HumanTask, ProcessInstance
 
 log = logging.getLogger(__name__)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -70,6 +71,7 @@ class Command:
     _fields: set[str] = field(default_factory=set)
     _after: list[Callable[[], None]] = field(default_factory=list)
     _head: tuple[int, str] = (0, "")
+    _open_steps: dict[int, HumanTask] | None = None
     # Set by a retry: the incident's own record (command, args, actor), kept if the retry fails too.
     retrying: dict[str, Any] | None = None
 
@@ -99,6 +101,17 @@ class Command:
         """The workflow acted: its state and the mirror tables are written on the way out."""
         self._changed = True
 
+    def open_step(self, human_task_id: int) -> HumanTask | None:
+        """An open step of this request, read once under the lock with the others; None if not open here.
+
+        The rows are kept: the body changes the step it completes on this very object, and the
+        mirror tables compare the engine's ready steps against them on the way out.
+        """
+        if self._open_steps is None:
+            rows = HumanTask.objects.filter(instance=self.instance, status__in=OPEN_HUMAN_TASK)
+            self._open_steps = {row.pk: row for row in rows}
+        return self._open_steps.get(human_task_id)
+
     def changed(self, *fields: str) -> None:
         """Fields of the instance the body changed, saved on the way out."""
         self._fields.update(fields)
@@ -121,19 +134,40 @@ def _save(command: Command) -> None:
     instance = command.instance
     fields = set(command._fields)
     if command._changed and command._workflow is not None:
-        fields |= persistence.workflow_persist(instance, command._workflow, now=command.now)
+        open_rows = None
+        if command._open_steps is not None:
+            open_rows = [row for row in command._open_steps.values() if row.status in OPEN_HUMAN_TASK]
+        fields |= persistence.workflow_persist(instance, command._workflow, now=command.now, open_rows=open_rows)
     if (instance.last_event_seq, instance.last_event_hash) != command._head:
         fields |= {"last_event_seq", "last_event_hash"}
     if fields:
         instance.save(update_fields=sorted(fields))
 
 
+class _EngineFailed(Exception):
+    def __init__(self, command: Command, cause: engine.EngineError) -> None:
+        self.command, self.cause = command, cause
+        super().__init__(str(cause))
+
+
 def _failure_record(command: Command, exc: engine.EngineError) -> str:
-    """Make the request an incident (the command's own changes are already undone); returns the message."""
-    instance = ProcessInstance.objects.select_related("definition").get(pk=command.instance.pk)
+    """Make the request an incident, in a transaction of its own (the command's was rolled back).
+
+    The request is locked again; if another command moved it on in between, the failure belonged to
+    a state that no longer exists and is not recorded (the caller is still told). Returns the message.
+    """
     element = str(getattr(exc, "element_id", "") or "")
     error = " ".join(str(exc).split())[:500]
-    log.warning("request %s failed in %s at %s: %s", instance.tracking_number, command.name, element or "-", error)
+    with transaction.atomic():
+        instance = _lock(command.instance.pk, skip_locked=False)
+        log.warning("request %s failed in %s at %s: %s", command.instance.tracking_number, command.name,
+                    element or "-", error)  # fmt: skip
+        if instance is not None and instance.last_event_seq == command._head[0]:
+            _incident_write(command, instance, error=error, element=element)
+    return engine_failure_text(exc)
+
+
+def _incident_write(command: Command, instance: ProcessInstance, *, error: str, element: str) -> None:
     failed = Command(instance, "instance_failed", command.actor, command.now, {})
     instance.status = InstanceStatus.FAILED
     instance.failed_at = command.now
@@ -154,7 +188,6 @@ def _failure_record(command: Command, exc: engine.EngineError) -> str:
         element=element,
     )  # fmt: skip
     _save(failed)
-    return engine_failure_text(exc)
 
 
 @contextmanager
@@ -168,29 +201,27 @@ def instance_command(
     `allow_failed`: the command may act on an incident (retry, cancel, a letter signed before it).
     """
     now = now or timezone.now()
-    failure: str | None = None
-    cause: engine.EngineError | None = None
-    with transaction.atomic():
-        instance = _lock(instance_id, skip_locked=skip_locked)
-        if instance is None:
-            if skip_locked and ProcessInstance.objects.filter(pk=instance_id).exists():
-                raise InstanceBusy(instance_id)
-            raise NotFound(_("Permohonan tidak ditemukan."))
-        if instance.status == InstanceStatus.FAILED and not allow_failed:
-            raise Conflict(
-                _("Permohonan ini sedang terhenti karena gangguan proses; administrator sedang menanganinya.")
-            )
-        command = Command(instance, name, actor, now, dict(args or {}))
-        try:
-            with transaction.atomic():  # a savepoint: an engine failure undoes the command, not the lock
+    try:
+        with transaction.atomic():
+            instance = _lock(instance_id, skip_locked=skip_locked)
+            if instance is None:
+                if skip_locked and ProcessInstance.objects.filter(pk=instance_id).exists():
+                    raise InstanceBusy(instance_id)
+                raise NotFound(_("Permohonan tidak ditemukan."))
+            if instance.status == InstanceStatus.FAILED and not allow_failed:
+                raise Conflict(
+                    _("Permohonan ini sedang terhenti karena gangguan proses; administrator sedang menanganinya.")
+                )
+            command = Command(instance, name, actor, now, dict(args or {}))
+            try:
                 yield command
                 _save(command)
-        except _NOT_FAILURES:
-            raise
-        except engine.EngineError as exc:
-            failure, cause = _failure_record(command, exc), exc
-    if failure is not None:
-        raise ProcessFailed(failure) from cause
+            except _NOT_FAILURES:
+                raise
+            except engine.EngineError as exc:
+                raise _EngineFailed(command, exc) from exc  # out of the transaction: all of it is undone
+    except _EngineFailed as failed:
+        raise ProcessFailed(_failure_record(failed.command, failed.cause)) from failed.cause
     for callback in command._after:
         callback()
 

@@ -27,8 +27,13 @@ STATE_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def workflow_persist(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> frozenset[str]:
-    """Write the state and mirror rows after the workflow acted; returns the instance fields to save."""
+def workflow_persist(
+    instance: ProcessInstance, running: engine.Instance, *, now: datetime, open_rows: list[HumanTask] | None = None
+) -> frozenset[str]:
+    """Write the state and mirror rows after the workflow acted; returns the instance fields to save.
+
+    `open_rows`: the request's open step rows as the command already holds them (else read here).
+    """
     instance.state = running.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
     instance.updated_at = now
@@ -41,7 +46,7 @@ def workflow_persist(instance: ProcessInstance, running: engine.Instance, *, now
             instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
     ready = {h.guid: h for h in running.ready_human_tasks()}
     sla_pause_or_resume(instance, with_applicant=any(h.role == RoleCode.PEMOHON for h in ready.values()), now=now)
-    _human_tasks_sync(instance, running, ready, now=now)
+    _human_tasks_sync(instance, running, ready, now=now, open_rows=open_rows)
     if running.definition.has_timers:
         _timers_sync(instance, running, now=now)
     if finished:
@@ -50,10 +55,17 @@ def workflow_persist(instance: ProcessInstance, running: engine.Instance, *, now
 
 
 def _human_tasks_sync(
-    instance: ProcessInstance, running: engine.Instance, ready: dict[str, engine.HumanTaskInfo], *, now: datetime
+    instance: ProcessInstance,
+    running: engine.Instance,
+    ready: dict[str, engine.HumanTaskInfo],
+    *,
+    now: datetime,
+    open_rows: list[HumanTask] | None,
 ) -> None:
-    open_rows = {row.task_guid: row for row in HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK)}
-    for guid, row in open_rows.items():
+    if open_rows is None:
+        open_rows = list(HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK))
+    by_guid = {row.task_guid: row for row in open_rows}
+    for guid, row in by_guid.items():
         if guid in ready:
             continue
         row.status = HumanTaskStatus.CANCELLED
@@ -62,7 +74,7 @@ def _human_tasks_sync(
         events.human_task_cancelled(instance, at=now, human_task=row)
     data = running.data
     for guid, info in ready.items():
-        if guid in open_rows:
+        if guid in by_guid:
             continue
         row = HumanTask.objects.create(
             instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200], role=info.role or "",

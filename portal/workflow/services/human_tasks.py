@@ -30,7 +30,7 @@ def _instance_of(human_task_id: int) -> int:
 
 def _open_step(command: Command, human_task_id: int, *, applicant_tracking_number: str = "") -> HumanTask:
     """The step, read under the request's lock, if the command's actor may act on it and it is open."""
-    human_task = HumanTask.objects.get(pk=human_task_id)
+    human_task = command.open_step(human_task_id) or HumanTask.objects.get(pk=human_task_id)
     instance, actor = command.instance, command.actor
     if applicant_tracking_number:
         # The applicant without an account, proven by the tracking PIN: only their own step of that request.
