@@ -162,13 +162,14 @@ def _failure_record(command: Command, exc: engine.EngineError) -> str:
         instance = _lock(command.instance.pk, skip_locked=False)
         log.warning("request %s failed in %s at %s: %s", command.instance.tracking_number, command.name,
                     element or "-", error)  # fmt: skip
-        if instance is not None and instance.last_event_seq == command._head[0]:
-            _incident_write(command, instance, error=error, element=element)
+        failed = Command(instance, "instance_failed", command.actor, command.now, {}) if instance else None
+        if failed is not None and failed._head == command._head:  # nobody moved it on in between
+            _incident_write(command, failed, error=error, element=element)
     return engine_failure_text(exc)
 
 
-def _incident_write(command: Command, instance: ProcessInstance, *, error: str, element: str) -> None:
-    failed = Command(instance, "instance_failed", command.actor, command.now, {})
+def _incident_write(command: Command, failed: Command, *, error: str, element: str) -> None:
+    instance = failed.instance
     instance.status = InstanceStatus.FAILED
     instance.failed_at = command.now
     instance.updated_at = command.now
