@@ -14,6 +14,13 @@ CONSTRAINTS = frozenset({"required", "minlength", "maxlength", "min", "max", "re
 MAX_STRING = 10_000
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database or encoder takes them
+# Control and bidirectional-override characters, refused in text that reaches receipts and letters
+# (the portal's portal/core/text.py holds the same rule for names and reasons). A field short
+# enough to be one line (the portal shows it as a text input) takes no line break or tab either.
+SINGLE_LINE_MAX = 200
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_REFUSED_SINGLE_LINE = re.compile(f"[\x01-\x1f\x7f-\x9f{_BIDI}]")
+_REFUSED_MULTI_LINE = re.compile(f"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,14 @@ def _int_constraint(f: FormField, name: str) -> int | None:
         return None
 
 
+def _refused_character(value: str, *, single_line: bool) -> FieldError | None:
+    found = (_REFUSED_SINGLE_LINE if single_line else _REFUSED_MULTI_LINE).search(value)
+    if found is None:
+        return None
+    character = f"U+{ord(found.group()):04X}"
+    return _err("invalid_characters", f"must not contain control or bidi characters ({character})", character=character)
+
+
 def _clean(f: FormField, value: Any) -> tuple[Any, list[FieldError]]:
     errors: list[FieldError] = []
     if f.type == "string" or f.type == "enum":
@@ -101,6 +116,9 @@ def _clean(f: FormField, value: Any) -> tuple[Any, list[FieldError]]:
                 return None, [_err("invalid_choice", "not one of the choices", choices=allowed)]
             return value, []
         lo, hi = _int_constraint(f, "minlength"), _int_constraint(f, "maxlength")
+        refused = _refused_character(value, single_line=hi is not None and hi <= SINGLE_LINE_MAX)
+        if refused is not None:
+            return None, [refused]
         if lo is not None and len(value) < lo:
             errors.append(_err("min_length", f"at least {lo} characters", limit=lo))
         if hi is not None and len(value) > hi:

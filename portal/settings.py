@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal.core",
@@ -66,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.core.middleware.SecurityHeadersMiddleware",
+    "portal.core.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -153,7 +155,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.ApiTokenAuthentication",  # hashed, expiring, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,6 +194,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Queues, pool and beat's scheduler: tasks/celery.py. The liveness check (manage.py worker_health, the
+# admin's home, tasks.supervise): beat or a sweep not started for its period plus this long has
+# stopped; letters without their PDF and unsent notifications are shown to the admin after the other.
+PATEN_WORKER_STALE_SECONDS = float(os.environ.get("PATEN_WORKER_STALE_SECONDS", "300"))
+PATEN_PENDING_ALERT_SECONDS = float(os.environ.get("PATEN_PENDING_ALERT_SECONDS", "600"))
 _SWEEP = float(os.environ.get("PATEN_SWEEP_SECONDS", "5"))
 _TIMER_SWEEP = float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30"))
 # How long one timer sweep may run before it leaves the rest to the next (seconds).
@@ -228,9 +235,41 @@ PATEN_LETTER_RENDER = os.environ.get("PATEN_LETTER_RENDER", "celery")
 # Behind a TLS-terminating proxy (PATEN_PUBLIC_URL=https://...): cookies only over HTTPS, and the
 # proxy's X-Forwarded-Proto trusted to say the request came in over HTTPS.
 CSRF_TRUSTED_ORIGINS = [PATEN_PUBLIC_URL.rstrip("/")]
-if PATEN_PUBLIC_URL.startswith("https://"):
+_HTTPS = PATEN_PUBLIC_URL.startswith("https://")
+if _HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain HTTP answers with a redirect to HTTPS, and browsers are told to use only HTTPS for a
+    # year (PATEN_HSTS_SECONDS=0 while trying HTTPS out: a browser that saw HSTS cannot go back).
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("PATEN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Pages load scripts, styles, images and data from the portal itself only: no inline script or
+# style (they live in static files), nothing from elsewhere, no framing. Private files set their own.
+PATEN_CSP = "; ".join(
+    [
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
+        "form-action 'self'", "frame-ancestors 'none'",
+        *(["upgrade-insecure-requests"] if _HTTPS else []),
+    ]
+)  # fmt: skip
+PATEN_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in ("accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+                    "microphone", "midi", "payment", "usb", "xr-spatial-tracking")
+)  # fmt: skip
+
+# Sessions end after PATEN_SESSION_IDLE_MINUTES without a request and PATEN_SESSION_MAX_HOURS after
+# the login at the latest (portal.core.middleware.SessionTimeoutMiddleware); the cookie and the
+# session store forget an idle session a few minutes later on their own.
+PATEN_SESSION_IDLE_MINUTES = max(1, int(os.environ.get("PATEN_SESSION_IDLE_MINUTES", "30")))
+PATEN_SESSION_MAX_HOURS = max(1, int(os.environ.get("PATEN_SESSION_MAX_HOURS", "12")))
+SESSION_COOKIE_AGE = min(PATEN_SESSION_IDLE_MINUTES * 60 + 300, PATEN_SESSION_MAX_HOURS * 3600)
+# API tokens (POST /api/v1/auth/token/) stop working this long after they were issued.
+PATEN_TOKEN_HOURS = max(1, int(os.environ.get("PATEN_TOKEN_HOURS", "12")))
 
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
 PATEN_OFFICE = {
@@ -286,6 +325,21 @@ def file_storages(*, letters_dir: Path, documents_dir: Path) -> dict[str, dict[s
 STORAGES = file_storages(letters_dir=PATEN_LETTERS_DIR, documents_dir=PATEN_MEDIA_DIR)
 PATEN_DOCUMENT_MAX_BYTES = int(os.environ.get("PATEN_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 PATEN_DOCUMENT_MAX_PIXELS = int(os.environ.get("PATEN_DOCUMENT_MAX_PIXELS", "40000000"))
+# Each file's content is checked in a child process bounded in address space (bytes) and CPU seconds.
+PATEN_DOCUMENT_CHECK_MEMORY = int(os.environ.get("PATEN_DOCUMENT_CHECK_MEMORY", str(512 * 1024 * 1024)))
+PATEN_DOCUMENT_CHECK_SECONDS = int(os.environ.get("PATEN_DOCUMENT_CHECK_SECONDS", "5"))
+# Quotas on stored documents: per request; per applicant (NIK) over a rolling number of days; and per
+# day for what applicants upload themselves (one address without an account, or one citizen's account).
+PATEN_DOCUMENT_MAX_FILES_PER_REQUEST = int(os.environ.get("PATEN_DOCUMENT_MAX_FILES_PER_REQUEST", "20"))
+PATEN_DOCUMENT_MAX_BYTES_PER_REQUEST = int(
+    os.environ.get("PATEN_DOCUMENT_MAX_BYTES_PER_REQUEST", str(25 * 1024 * 1024))
+)
+PATEN_DOCUMENT_MAX_FILES_PER_APPLICANT = int(os.environ.get("PATEN_DOCUMENT_MAX_FILES_PER_APPLICANT", "60"))
+PATEN_DOCUMENT_MAX_BYTES_PER_APPLICANT = int(
+    os.environ.get("PATEN_DOCUMENT_MAX_BYTES_PER_APPLICANT", str(100 * 1024 * 1024))
+)
+PATEN_DOCUMENT_APPLICANT_DAYS = int(os.environ.get("PATEN_DOCUMENT_APPLICANT_DAYS", "30"))
+PATEN_UPLOAD_BYTES_PER_DAY = int(os.environ.get("PATEN_UPLOAD_BYTES_PER_DAY", str(50 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from portal.accounts.apis import TokenObtainApi
+from portal.web.views import ApiDocsView
 
 urlpatterns = [
     path("", include("portal.web.urls")),
     path("", include("portal.publication.urls_pages")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("api/v1/auth/", include("portal.accounts.urls")),
     path("api/v1/services/", include("portal.publication.urls")),
     path("api/v1/requests/<str:tracking_number>/", include("portal.documents.urls")),
     path("api/v1/delegations/", include("portal.delegation.urls")),
@@ -27,6 +27,6 @@ urlpatterns = [
     path("", include("portal.survey.urls")),  # /survei/<tn>/ and /api/v1/survey/
     path("", include("portal.officework.urls")),  # /kerja/ and /loket/ pages of the officers
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

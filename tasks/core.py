@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .celery import app
+from .celery import Sweep, app
 
 
-@app.task(name="tasks.core.prune_attempts_task")
+@app.task(name="tasks.core.prune_attempts_task", base=Sweep)
 def prune_attempts_task() -> int:
     """Forget throttle tries older than a day (logins, tracking PINs, anonymous submissions)."""
     from portal.core.throttle import attempts_prune

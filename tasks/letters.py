@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .celery import app
+from .celery import Sweep, app
 
 
-@app.task(name="tasks.letters.render_pending_letters_task")
+@app.task(name="tasks.letters.render_pending_letters_task", base=Sweep)
 def render_pending_letters_task() -> int:
     from portal.letters.services import letters_render_pending
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .celery import app
+from .celery import Sweep, app
 
 
-@app.task(name="tasks.timers.fire_due_timers_task")
+@app.task(name="tasks.timers.fire_due_timers_task", base=Sweep)
 def fire_due_timers_task() -> int:
     from portal.workflow.services.timers import timers_fire_due
 

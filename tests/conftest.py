@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "uji-rahasia-2026"
 
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 SKTM_APPLICANT = {"nik": "6409034508900002", "name": "Siti Aminah", "desa": "Babulu Darat", "phone": "0812-3456-7890"}
 
 
@@ -88,15 +90,23 @@ def authority_set(code: str, status: str, *, office: str = "", note: str = "") -
 
 @pytest.fixture
 def api(users: dict[str, Any]) -> Callable[[str | None], Any]:
-    """api("loket1") -> a DRF client authenticated with that user's token; api(None) is anonymous."""
-    from rest_framework.authtoken.models import Token
+    """api("loket1") -> a DRF client authenticated with a token of that user; api(None) is anonymous."""
     from rest_framework.test import APIClient
+
+    from portal.accounts.services import api_token_issue
+
+    keys: dict[str, str] = {}
 
     def make(username: str | None) -> Any:
         client = APIClient()
         if username is not None:
-            token, _ = Token.objects.get_or_create(user=users[username])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if username not in keys:
+                issued = api_token_issue(user=users[username], label="tests")
+                # Tests move the clock by days and years: this client's token outlives any of them
+                # (tests/portal/accounts/test_api_tokens.py checks expiry with tokens of its own).
+                type(issued.token).objects.filter(pk=issued.token.pk).update(expires_at=NEVER)
+                keys[username] = issued.key
+            client.credentials(HTTP_AUTHORIZATION=f"Token {keys[username]}")
         return client
 
     return make

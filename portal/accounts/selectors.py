@@ -1,10 +1,16 @@
-"""Who holds which role. Roles are Django groups named by role code."""
+"""Who holds which role (roles are Django groups named by role code), and which API tokens."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
+from portal.core.hashing import sha256_hex
+
 from .enums import OFFICER_ROLES, RoleCode
+from .models import ApiToken
 
 
 def user_roles(user: Any) -> frozenset[str]:
@@ -27,3 +33,15 @@ def is_officer(user: Any) -> bool:
 
 def can_read_any_request(user: Any) -> bool:
     return bool(user_roles(user) & (OFFICER_ROLES | {RoleCode.AUDITOR, RoleCode.ADMIN}))
+
+
+def api_tokens_active(user: Any, *, now: datetime) -> QuerySet[ApiToken]:
+    """The user's tokens that still work at `now`, newest first."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The token whose key is `key` (ended or not), with its user; None for a key never issued."""
+    return ApiToken.objects.select_related("user").filter(key_hash=sha256_hex(key)).first()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
 from portal.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, error_texts
+from portal.core.text import character_problem
 from portal.letters.models import Letter
 from portal.workflow.access import may_act_on
 from portal.workflow.models import HumanTask
@@ -86,6 +87,8 @@ def approvals_decide(
         errors["reason"] = [_("Alasan pengembalian wajib diisi.")]
     elif len(reason_text) > MAX_REASON:
         errors["reason"] = [_("Paling banyak %(limit)s karakter.") % {"limit": MAX_REASON}]
+    elif problem := character_problem(reason_text, multiline=True):
+        errors["reason"] = [problem]
     if errors:
         raise InvalidInput(errors)
     results = []

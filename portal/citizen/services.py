@@ -19,7 +19,7 @@ from portal.catalogue.selectors import service_requirements
 from portal.core import throttle
 from portal.core.errors import Conflict, InvalidInput, ServiceError
 from portal.directory.applicant import ApplicantInvalid, applicant_clean
-from portal.documents.services import document_file_problem, document_upload
+from portal.documents.services import document_file_problem, document_quota_check, document_upload
 from portal.tracking.access import is_owner
 from portal.workflow.definitions import definition_runtime
 from portal.workflow.messages import form_errors_text
@@ -65,12 +65,26 @@ def _start_errors(service_code: str, applicant: Any, data: Any) -> dict[str, Any
     return errors
 
 
-def _upload_all(instance: ProcessInstance, documents: dict[str, Any], *, actor: Any, now: datetime) -> None:
+def _upload_all(
+    instance: ProcessInstance, documents: dict[str, Any], *, actor: Any, now: datetime, client_ip: str
+) -> None:
     for code, uploaded in documents.items():
         document_upload(
             instance=instance, requirement_code=code, uploaded_file=uploaded, actor=actor, now=now,
-            applicant_tracking_number="" if actor is not None else instance.tracking_number,
+            applicant_tracking_number="" if actor is not None else instance.tracking_number, client_ip=client_ip,
         )  # fmt: skip
+
+
+def _sizes(documents: dict[str, Any]) -> list[int]:
+    return [int(getattr(uploaded, "size", 0) or 0) for uploaded in documents.values()]
+
+
+def _applicant_nik(applicant: Any) -> str:
+    """The NIK as it will be stored; empty when the applicant is refused anyway (registration says why)."""
+    try:
+        return applicant_clean(applicant)[0].get("nik", "")
+    except ApplicantInvalid:
+        return ""
 
 
 def online_request_submit(
@@ -86,6 +100,7 @@ def online_request_submit(
     """Register a request from the public page, by a citizen's account or without one, with its files.
 
     Without an account at most throttle.SUBMISSION.per_address submissions per address per hour.
+    Files over a quota (documents.quotas) refuse the whole submission before anything is registered.
     The returned instance carries the plain PIN in `access_pin`, to be shown once.
     """
     now = now or timezone.now()
@@ -101,6 +116,10 @@ def online_request_submit(
     document_errors = _documents_errors(str(service_code), documents)
     if document_errors:
         raise InvalidInput({**_start_errors(str(service_code), applicant, data), "documents": document_errors})
+    document_quota_check(
+        instance=None, applicant_nik=_applicant_nik(applicant), sizes=_sizes(documents),
+        actor=None if anonymous else user, client_ip=client_ip, now=now,
+    )  # fmt: skip
     instance = request_register(
         service_code=service_code, applicant=applicant, data=data, actor=None if anonymous else user,
         now=now, channel=CHANNEL_ONLINE,
@@ -108,7 +127,7 @@ def online_request_submit(
     if anonymous:
         throttle.attempt_record(throttle.SUBMISSION, client_ip=client_ip, now=now, succeeded=True)
     try:
-        _upload_all(instance, documents, actor=None if anonymous else user, now=now)
+        _upload_all(instance, documents, actor=None if anonymous else user, now=now, client_ip=client_ip)
     except ServiceError:
         # Checked above; a file refused now (a changed limit) leaves the request for the counter to complete.
         log.exception("request %s: an online upload was refused after registration", instance.tracking_number)
@@ -116,12 +135,19 @@ def online_request_submit(
 
 
 def returned_file_complete(
-    *, instance: ProcessInstance, user: Any, documents: dict[str, Any], data: Any, now: datetime | None = None
+    *,
+    instance: ProcessInstance,
+    user: Any,
+    documents: dict[str, Any],
+    data: Any,
+    client_ip: str = "",
+    now: datetime | None = None,
 ) -> HumanTask:
     """The applicant sends the missing files and completes her step, so the counter can check again.
 
     Her own account acts as itself (workflow rules for users); anyone else here was let in by the
-    tracking PIN and is recorded as the applicant via that PIN.
+    tracking PIN and is recorded as the applicant via that PIN (her uploads count against the daily
+    budget of `client_ip`). Over a quota nothing is stored and the step stays open.
     """
     now = now or timezone.now()
     step = selectors.applicant_step_open(instance)
@@ -139,7 +165,11 @@ def returned_file_complete(
         raise InvalidInput(errors)
     owner = is_owner(user, instance)
     actor = user if owner else None
-    _upload_all(instance, documents, actor=actor, now=now)
+    document_quota_check(
+        instance=instance, applicant_nik=instance.applicant_nik, sizes=_sizes(documents), actor=actor,
+        client_ip=client_ip, now=now,
+    )  # fmt: skip
+    _upload_all(instance, documents, actor=actor, now=now, client_ip=client_ip)
     return human_task_complete(
         human_task_id=step.pk, actor=actor, data=cleaned, now=now,
         applicant_tracking_number="" if owner else instance.tracking_number,

@@ -20,11 +20,12 @@ from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue.selectors import service_requirements
 from portal.catalogue.services import refusal_record_once
-from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, RateLimited
 from portal.core.forms import ProcessForm, errors_apply
 from portal.core.http import client_ip, private_file_response
 from portal.core.uploads import bounded_uploads
 from portal.directory.forms import ApplicantForm
+from portal.documents.quotas import DocumentQuotaFull
 from portal.documents.services import max_bytes
 from portal.letters.errors import LetterFileCorrupt, LetterNotReady
 from portal.letters.selectors import letter_pdf_bytes
@@ -107,9 +108,12 @@ def submit_page(request: HttpRequest) -> HttpResponse:
             service_code=code, applicant=applicant_form.values(), data=data_form.engine_data(),
             documents=documents_form.files_given(), user=request.user, client_ip=client_ip(request),
         )  # fmt: skip
-    except services.SubmissionRefused as exc:
+    except (services.SubmissionRefused, RateLimited) as exc:
         context["form_error"] = str(exc.message)
         return render(request, "citizen/submit.html", context, status=429)
+    except DocumentQuotaFull as exc:
+        context["form_error"] = str(exc.message)
+        return render(request, "citizen/submit.html", context, status=400)
     except InvalidInput as exc:
         errors_apply(applicant_form, exc.errors.get("applicant", {}))
         errors_apply(data_form, exc.errors.get("data", {}))
@@ -179,8 +183,12 @@ def returned_fix_page(request: HttpRequest, tracking_number: str) -> HttpRespons
         return render(request, "citizen/fix.html", context, status=400)
     try:
         services.returned_file_complete(
-            instance=instance, user=request.user, documents=documents_form.files_given(), data=data_form.engine_data()
-        )
+            instance=instance, user=request.user, documents=documents_form.files_given(), data=data_form.engine_data(),
+            client_ip=client_ip(request),
+        )  # fmt: skip
+    except (DocumentQuotaFull, RateLimited) as exc:
+        context["form_error"] = str(exc.message)
+        return render(request, "citizen/fix.html", context, status=429 if isinstance(exc, RateLimited) else 400)
     except InvalidInput as exc:
         errors_apply(data_form, exc.errors.get("data", {}))
         errors_apply(documents_form, exc.errors.get("documents", {}))

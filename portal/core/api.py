@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, RateLimited, ServiceError
 from .ids import path_id
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, NotFound):
         return Response({"detail": _("Tidak ditemukan.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+        return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     if isinstance(exc, ServiceError):  # ProcessFailed and the apps' own refusals
         return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

@@ -33,6 +33,14 @@ class InvalidInput(ServiceError):
         super().__init__(message or "invalid input")
 
 
+class RateLimited(ServiceError):
+    """Too much lately (from this caller, for this applicant): `retry_after` seconds until there is room."""
+
+    def __init__(self, message: Any, *, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)
+
+
 class ProcessFailed(ServiceError):
     """The diagram could not advance (a failing condition or script); the command changed nothing."""
 

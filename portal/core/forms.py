@@ -17,7 +17,8 @@ import engine
 
 # Above this many choices an enum is a select instead of radio buttons.
 RADIO_MAX = 4
-# A string field allowing more than this many characters (or no limit) is a text area.
+# A string field allowing more than this many characters (or no limit) is a text area; a shorter
+# one is a single line, and the engine refuses line breaks in it (engine/forms.py SINGLE_LINE_MAX).
 SHORT_TEXT = 200
 # What a post may carry into one field before the services check it.
 FIELD_LIMIT = 20_000

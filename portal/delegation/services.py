@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from portal.core.text import character_problem
 from portal.workflow.models import ProcessDefinition
 
 from .enums import DelegationAction, DelegationKind
@@ -125,6 +126,8 @@ def _reason_clean(reason: Any, errors: dict[str, list[str]]) -> str:
     text = reason or ""
     if len(text) > MAX_REASON:
         errors["reason"] = [_("Paling banyak %(limit)s karakter.") % {"limit": MAX_REASON}]
+    elif problem := character_problem(text, multiline=True):
+        errors["reason"] = [problem]
     return text
 
 

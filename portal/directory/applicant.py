@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from portal.core.text import character_problem
+
 from .identity import kk_problem, nik_problem
 from .models import Village
 from .selectors import village_find
@@ -57,6 +59,8 @@ def applicant_clean(raw: Any) -> tuple[dict[str, str], Village]:
             errors["name"] = [_("Nama pemohon wajib diisi.")]
         elif len(values["name"]) > 100:
             errors["name"] = [_("Nama paling banyak 100 karakter.")]
+        elif problem := character_problem(values["name"]):
+            errors["name"] = [problem]
     if "desa" in values:
         village = village_find(values["desa"][:100])
         if village is None:

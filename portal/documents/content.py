@@ -1,19 +1,29 @@
 """What an uploaded file really is, decided by its content (never by its name or declared type).
 
 Accepted: PDF (not encrypted, at least one page), JPEG and PNG (fully decodable, bounded pixel
-count). Everything else is refused with a message the citizen can act on.
+count). Everything else is refused with a message the citizen can act on. Files are decoded in a
+child process bounded in memory and CPU time (decoder.py, settings PATEN_DOCUMENT_CHECK_MEMORY and
+PATEN_DOCUMENT_CHECK_SECONDS), never in the web worker: a bomb costs that process only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import subprocess
+import sys
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
-from io import BytesIO
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image
+
+from . import decoder
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +73,19 @@ def size_text(size: int) -> str:
 
 
 def content_detect(data: bytes, *, max_pixels: int) -> DetectedContent:
-    """The type of `data` after checking it decodes; ContentRefused otherwise."""
+    """The type of `data` after checking it decodes (in a bounded child process); ContentRefused otherwise."""
     if not data:
         raise ContentRefused(_("Berkas kosong. Pilih berkas yang berisi dokumen."))
     if data.startswith(PDF_MAGIC):
-        _pdf_check(data)
+        if b"%%EOF" not in data[-_EOF_WINDOW:]:
+            raise _refuse(_("Berkas PDF rusak atau tidak lengkap (terpotong)."))
+        _decoded(PDF, data, max_pixels=max_pixels)
         return PDF
     if data.startswith(JPEG_MAGIC):
-        _image_check(data, expected=("JPEG", "MPO"), max_pixels=max_pixels)
+        _decoded(JPEG, data, max_pixels=max_pixels)
         return JPEG
     if data.startswith(PNG_MAGIC):
-        _image_check(data, expected=("PNG",), max_pixels=max_pixels)
+        _decoded(PNG, data, max_pixels=max_pixels)
         return PNG
     raise _refuse(_unaccepted_reason(data))
 
@@ -103,46 +115,77 @@ def _unaccepted_reason(data: bytes) -> str:
     return _("Jenis berkas tidak dikenali.")
 
 
-def _pdf_check(data: bytes) -> None:
-    from pypdf import PdfReader
+# --- decoding, in a child process (decoder.py) -----------------------------------------------------------
 
-    if b"%%EOF" not in data[-_EOF_WINDOW:]:
-        raise _refuse(_("Berkas PDF rusak atau tidak lengkap (terpotong)."))
+# A progressive JPEG of more scans than this is refused before it is decoded (see decoder.py).
+MAX_JPEG_SCANS = 100
+_DECODER = Path(__file__).with_name("decoder.py")
+# Answers kept per process, by the file's digest and the limits: a page's form and the service check the
+# same file twice. Only definite answers are kept; a check cut short by load is done again.
+_ANSWERS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_ANSWERS_KEPT = 64
+_ANSWERS_LOCK = threading.Lock()
+
+
+def _decoded(kind: DetectedContent, data: bytes, *, max_pixels: int) -> None:
+    """Refuse `data` unless the decoder finds it whole, within the pixel, memory and time limits."""
+    answer = _decoder_answer(kind.content_type.split("/")[1], data, max_pixels=max_pixels)
+    if answer == decoder.OK:
+        return
+    pixels = _too_many_pixels(max_pixels)
+    reasons = {
+        "pdf_damaged": _("Berkas PDF rusak atau tidak dapat dibaca."),
+        "pdf_encrypted": _("PDF yang dikunci dengan kata sandi (terenkripsi) tidak diterima."),
+        "pdf_empty": _("Berkas PDF tidak berisi halaman."),
+        "image_damaged": _("Berkas gambar rusak atau tidak lengkap."),
+        "image_pixels": pixels,
+        "image_scans": _("Gambar JPEG ini tersusun dari terlalu banyak lapisan (progresif); simpan ulang gambar."),
+        "unavailable": _("Berkas belum dapat diperiksa saat ini; coba lagi sebentar lagi."),
+    }
+    too_complex = _(
+        "Berkas terlalu berat untuk diperiksa (waktu atau memori); simpan ulang dengan resolusi lebih kecil."
+    )
+    raise _refuse(reasons.get(answer, too_complex))
+
+
+def _decoder_answer(kind: str, data: bytes, *, max_pixels: int) -> str:
+    memory, seconds = int(settings.PATEN_DOCUMENT_CHECK_MEMORY), int(settings.PATEN_DOCUMENT_CHECK_SECONDS)
+    remembered = (hashlib.sha256(data).digest(), kind, max_pixels, MAX_JPEG_SCANS, memory, seconds)
+    with _ANSWERS_LOCK:
+        if remembered in _ANSWERS:
+            _ANSWERS.move_to_end(remembered)
+            return _ANSWERS[remembered]
+    command = [
+        sys.executable,
+        "-I",
+        str(_DECODER),
+        kind,
+        str(max_pixels),
+        str(MAX_JPEG_SCANS),
+        str(memory),
+        str(seconds),
+    ]
     try:
-        reader = PdfReader(BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
-        pages = 0 if encrypted else len(reader.pages)
-    except Exception:
-        log.info("uploaded PDF could not be read", exc_info=True)
-        raise _refuse(_("Berkas PDF rusak atau tidak dapat dibaca.")) from None
-    if encrypted:
-        raise _refuse(_("PDF yang dikunci dengan kata sandi (terenkripsi) tidak diterima."))
-    if pages < 1:
-        raise _refuse(_("Berkas PDF tidak berisi halaman."))
-
-
-def _image_check(data: bytes, *, expected: tuple[str, ...], max_pixels: int) -> None:
-    damaged = _("Berkas gambar rusak atau tidak lengkap.")
-    try:
-        with Image.open(BytesIO(data)) as probe:
-            if probe.format not in expected:
-                raise _refuse(damaged)
-            width, height = probe.size
-            if width < 1 or height < 1:
-                raise _refuse(damaged)
-            if width * height > max_pixels:
-                raise _refuse(_too_many_pixels(max_pixels))
-            probe.verify()
-        # verify() leaves the image unusable; decoding every pixel needs a fresh open.
-        with Image.open(BytesIO(data)) as image:
-            image.load()
-    except ContentRefused:
-        raise
-    except Image.DecompressionBombError:
-        raise _refuse(_too_many_pixels(max_pixels)) from None
-    except Exception:
-        log.info("uploaded image could not be decoded", exc_info=True)
-        raise _refuse(damaged) from None
+        # The CPU limit ends a busy child; the wall-clock bound covers one starved of CPU by a busy machine.
+        done = subprocess.run(command, input=data, capture_output=True, timeout=3 * seconds + 2, check=False, env={})
+    except subprocess.TimeoutExpired:
+        log.warning("document check of %s bytes (%s) ran out of time", len(data), kind)
+        return "too_complex"
+    except OSError:
+        log.exception("document check could not start")
+        return "unavailable"
+    answer = done.stdout.decode("ascii", "replace").strip()
+    if done.stderr:
+        log.info("document check (%s): %s", kind, done.stderr.decode("utf-8", "replace")[-500:])
+    if done.returncode != 0 or (answer != decoder.OK and answer not in decoder.PROBLEMS):
+        log.warning("document check of %s bytes (%s) ended with %s", len(data), kind, done.returncode)
+        return "too_complex"
+    if answer != "too_complex":
+        with _ANSWERS_LOCK:
+            _ANSWERS[remembered] = answer
+            while len(_ANSWERS) > _ANSWERS_KEPT:
+                _ANSWERS.popitem(last=False)
+    return answer
 
 
 def _too_many_pixels(max_pixels: int) -> str:

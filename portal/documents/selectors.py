@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
@@ -114,6 +116,21 @@ def missing_from_checklist(checklist: list[dict[str, Any]]) -> list[str]:
 def checklist_show_people(user: Any) -> bool:
     """Citizens see that a file was uploaded, not which officer uploaded it."""
     return can_read_any_request(user)
+
+
+# --- what is stored, for the quotas -------------------------------------------------------------------
+
+
+def request_document_usage(instance: ProcessInstance) -> tuple[int, int]:
+    """(files, bytes) stored for a request."""
+    row = RequirementDocument.objects.filter(instance=instance).aggregate(files=Count("id"), size=Sum("size"))
+    return int(row["files"]), int(row["size"] or 0)
+
+
+def applicant_uploads_since(applicant_nik: str, since: datetime) -> list[tuple[datetime, int]]:
+    """(uploaded_at, size) of the files stored for this NIK's requests after `since`, oldest first."""
+    rows = RequirementDocument.objects.filter(instance__applicant_nik=applicant_nik, uploaded_at__gt=since)
+    return list(rows.order_by("uploaded_at", "id").values_list("uploaded_at", "size"))
 
 
 # --- stored files ----------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from portal.workflow.commands import Command, instance_command
 from portal.workflow.enums import InstanceStatus
 from portal.workflow.models import ProcessInstance
 
-from .content import ContentRefused, content_detect, filename_clean, size_text
+from . import quotas
+from .content import ContentRefused, DetectedContent, content_detect, filename_clean, size_text
 from .enums import RequirementStatus
 from .models import RequirementCheck, RequirementDocument
 from .selectors import may_check_requirements, may_upload_documents, may_view_documents
@@ -95,23 +96,7 @@ def document_file_problem(uploaded_file: Any) -> str | None:
     return None
 
 
-def document_upload(
-    *,
-    instance: ProcessInstance,
-    requirement_code: str,
-    uploaded_file: Any,
-    actor: Any,
-    now: datetime | None = None,
-    applicant_tracking_number: str = "",
-) -> RequirementDocument:
-    """Store a file for one requirement of a running request (the counter or the applicant's account).
-
-    With `actor=None` and `applicant_tracking_number`: the applicant without an account, whom the
-    caller let in with the request's tracking PIN (or who has just registered it online).
-    The type is detected from the content (PDF, JPEG, PNG); the stored name is random, with the
-    detected type's extension. Refused input raises InvalidInput keyed by `requirement` and `file`.
-    """
-    now = now or timezone.now()
+def _uploader_check(instance: ProcessInstance, *, actor: Any, applicant_tracking_number: str) -> None:
     if applicant_tracking_number:
         if actor is not None or instance.tracking_number != applicant_tracking_number:
             raise NotFound(_("Permohonan tidak ditemukan."))
@@ -122,6 +107,11 @@ def document_upload(
             raise NotAllowed(_("Hanya petugas loket atau pemohon sendiri yang dapat mengunggah dokumen persyaratan."))
     _running(instance)
 
+
+def _upload_checked(
+    instance: ProcessInstance, requirement_code: Any, uploaded_file: Any
+) -> tuple[str, bytes, DetectedContent]:
+    """The requirement code, the bytes and their detected type; InvalidInput naming what is wrong."""
     errors: dict[str, list[str]] = {}
     code = requirement_code if isinstance(requirement_code, str) else ""
     if code not in _requirement_codes(instance):
@@ -133,6 +123,36 @@ def document_upload(
         errors["file"] = [exc.message]
     if errors:
         raise InvalidInput(errors)
+    return code, data, detected
+
+
+def document_upload(
+    *,
+    instance: ProcessInstance,
+    requirement_code: str,
+    uploaded_file: Any,
+    actor: Any,
+    now: datetime | None = None,
+    applicant_tracking_number: str = "",
+    client_ip: str = "",
+) -> RequirementDocument:
+    """Store a file for one requirement of a running request (the counter or the applicant's account).
+
+    With `actor=None` and `applicant_tracking_number`: the applicant without an account, whom the
+    caller let in with the request's tracking PIN (or who has just registered it online), counted
+    against the daily budget of `client_ip`. The type is detected from the content (PDF, JPEG, PNG);
+    the stored name is random, with the detected type's extension. Refused input raises InvalidInput
+    keyed by `requirement` and `file`; over a quota, DocumentQuotaFull or RateLimited (quotas.py).
+    """
+    now = now or timezone.now()
+    _uploader_check(instance, actor=actor, applicant_tracking_number=applicant_tracking_number)
+    code, data, detected = _upload_checked(instance, requirement_code, uploaded_file)
+    side = quotas.budget_side(actor, client_ip)
+
+    def quota_check(held: ProcessInstance) -> None:
+        quotas.quota_check(instance=held, applicant_nik=held.applicant_nik, sizes=[len(data)], side=side, now=now)
+
+    quota_check(instance)
 
     sha256 = hashlib.sha256(data).hexdigest()
     name = uuid.uuid4().hex
@@ -141,6 +161,8 @@ def document_upload(
     try:
         with instance_command(instance.pk, name="document_upload", actor=actor, now=now) as command:
             _running(command.instance)
+            quota_check(command.instance)  # again, now that the request is held
+            quotas.quota_record(side=side, size=len(data), now=now)
             document = RequirementDocument.objects.create(
                 instance=command.instance, requirement_code=code, file_path=stored,
                 original_name=filename_clean(getattr(uploaded_file, "name", "") or ""),
@@ -154,6 +176,26 @@ def document_upload(
         file_delete(DOCUMENTS, stored)
         raise
     return document
+
+
+def document_quota_check(
+    *,
+    instance: ProcessInstance | None,
+    applicant_nik: str,
+    sizes: list[int],
+    actor: Any,
+    client_ip: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Refuse files of `sizes` together before any is stored (DocumentQuotaFull or RateLimited).
+
+    For a page that stores several files, or registers a request with them (`instance` None), so a
+    quota stops all of them before anything is kept; document_upload checks each file again.
+    """
+    side = quotas.budget_side(actor, client_ip)
+    quotas.quota_check(
+        instance=instance, applicant_nik=applicant_nik, sizes=sizes, side=side, now=now or timezone.now()
+    )
 
 
 # --- the counter's check -----------------------------------------------------------------------------

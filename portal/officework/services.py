@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.errors import ServiceError
-from portal.documents.services import document_upload, requirements_check, requirements_check_allowed, requirements_mark
+from portal.documents.services import (
+    document_quota_check,
+    document_upload,
+    requirements_check,
+    requirements_check_allowed,
+    requirements_mark,
+)
 from portal.workflow.commands import instance_command, sandbox_outside_the_lock
 from portal.workflow.models import HumanTask, ProcessInstance
 from portal.workflow.services.human_tasks import step_complete, step_instance_id
@@ -62,6 +68,8 @@ def counter_register(
     the completeness step.
     """
     now = now or timezone.now()
+    sizes = [int(getattr(f, "size", 0) or 0) for f in files.values()]
+    document_quota_check(instance=None, applicant_nik=str(applicant.get("nik", "")), sizes=sizes, actor=actor, now=now)
     instance = request_register(service_code=service_code, applicant=applicant, data=data, actor=actor, now=now)
     result = CounterRegistration(instance)
     pin = instance.access_pin

@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 
@@ -30,7 +30,13 @@ class TrackingRefused(Exception):
         return max(1, math.ceil((self.until - self.now).total_seconds()))
 
     def message(self) -> str:
+        until = timezone.localtime(self.until)
+        if until.date() != timezone.localtime(self.now).date():
+            return _(
+                "Terlalu banyak percobaan yang gagal. Demi keamanan, pelacakan ditutup sementara; "
+                "silakan coba lagi setelah %(date)s pukul %(time)s WITA."
+            ) % {"date": date_format(until, "j F Y"), "time": time_format(until, "H.i")}
         return _(
             "Terlalu banyak percobaan yang gagal. Demi keamanan, pelacakan ditutup sementara; "
             "silakan coba lagi setelah pukul %(time)s WITA."
-        ) % {"time": time_format(timezone.localtime(self.until), "H.i")}
+        ) % {"time": time_format(until, "H.i")}

@@ -1,5 +1,11 @@
 """Writes of the tracking page: a try with a tracking number and a PIN, counted by the throttle.
 
+Failures hold the number from the address that tried it (slowed down after three, locked for 15
+minutes after five within an hour) and that address (twenty failures within 15 minutes, any
+numbers); the number itself is held from every address only after 30 failures within a day. The
+last two never hold a number at an address where its PIN was given right within 30 days
+(core.throttle.TRACKING). So guessing from elsewhere does not lock the applicant out.
+
 Lock order: the ProcessInstance row the number names (select_for_update, when there is one), then
 the attempt rows (core.throttle). Holding it while the recent failures are counted and the try is recorded means
 parallel guesses at one request on PostgreSQL are counted one after the other; on SQLite the
@@ -50,6 +56,7 @@ def tracking_pin_check(
     pin_hash = instance.access_pin_hash if instance is not None else ""
     matched = pin_matches(pin if PIN_RE.fullmatch(pin) else "", pin_hash) and bool(PIN_RE.fullmatch(pin))
     if instance is None or not matched:
+        throttle.attempt_failed(throttle.TRACKING, attempt)
         raise TrackingMismatch()
     throttle.attempt_succeeded(attempt)
     return instance

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.delegation.selectors import delegations_in_force
+from portal.operations.selectors import worker_health
 from portal.workflow.selectors import incidents
 
 PUBLIC = "public"  # anyone, logged in or not
@@ -107,4 +108,6 @@ def navigation(request: Any) -> dict[str, Any]:
         for entry, url in entries_for(request.user)
     ]
     roles = [str(RoleCode(code).label) for code in sorted(held) if code in RoleCode.values]
-    return {"paten_nav": items, "paten_roles": roles, "paten_incidents": incidents_waiting}
+    # Whether the background processes run and keep up: read only by the admin's home, when shown.
+    worker = SimpleLazyObject(worker_health) if RoleCode.ADMIN in held else None
+    return {"paten_nav": items, "paten_roles": roles, "paten_incidents": incidents_waiting, "paten_worker": worker}

@@ -118,8 +118,14 @@ def human_task_claimed(instance: ProcessInstance, *, actor: Any, at: datetime, h
     return _append(instance, EventType.HUMAN_TASK_CLAIMED, actor, at, _step(human_task))
 
 
-def human_task_released(instance: ProcessInstance, *, actor: Any, at: datetime, human_task: HumanTask) -> InstanceEvent:
-    return _append(instance, EventType.HUMAN_TASK_RELEASED, actor, at, _step(human_task))
+def human_task_released(
+    instance: ProcessInstance, *, actor: Any, at: datetime, human_task: HumanTask, holder: Any = None
+) -> InstanceEvent:
+    """`holder`: the officer who held the step, when someone else released it (their account was deactivated)."""
+    payload = _step(human_task)
+    if holder is not None:
+        payload["holder"] = str(holder.get_username())
+    return _append(instance, EventType.HUMAN_TASK_RELEASED, actor, at, payload)
 
 
 def human_task_completed(

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from engine import FieldError
+from portal.core.text import refused_character_text
 
 
 def field_error_text(error: FieldError) -> str:
@@ -25,6 +26,8 @@ def field_error_text(error: FieldError) -> str:
         "unknown_field": _("Isian ini tidak dikenal pada formulir langkah ini."),
         "readonly": _("Isian ini tidak boleh diubah."),
     }
+    if error.code == "invalid_characters":
+        return refused_character_text(str(params.get("character", "")))
     template = texts.get(error.code)
     if template is None:
         return error.message

@@ -80,26 +80,39 @@ def portal(browser: Any, live_server: Any, droppable_audit_log: Any, users: Any)
 
 @dataclass
 class Watched:
-    """A page and every response it saw; a response of 500 or more fails the test."""
+    """A page, every response it saw and every Content-Security-Policy violation Chromium reported;
+    a response of 500 or more, or a violation (an inline style or script, say), fails the test."""
 
     page: Any
     responses: list[tuple[int, str]] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def server_errors(self) -> list[tuple[int, str]]:
         return [(status, url) for status, url in self.responses if status >= 500]
+
+    def console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
+
+
+def watch(page: Any) -> Watched:
+    watched = Watched(page)
+    page.on("response", lambda response: watched.responses.append((response.status, response.url)))
+    page.on("console", watched.console)
+    return watched
 
 
 def _page(browser: Any, portal: Any, options: dict[str, Any]) -> Iterator[Any]:
     context = browser.new_context(base_url=portal.url, locale="id-ID", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    watched = Watched(page)
-    page.on("response", lambda response: watched.responses.append((response.status, response.url)))
+    watched = watch(page)
     try:
         yield page
     finally:
         context.close()
     assert not watched.server_errors(), f"server errors: {watched.server_errors()}"
+    assert not watched.csp_violations, f"Content-Security-Policy violations: {watched.csp_violations}"
 
 
 @pytest.fixture

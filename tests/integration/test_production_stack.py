@@ -105,13 +105,13 @@ class Stack:
         self.start("beat", "beat", "--schedule", str(self.tmp / "celerybeat-schedule"))
 
     def send_sweeps(self, count: int) -> None:
-        """Queue timer sweeps through Redis, as beat does."""
+        """Queue timer sweeps through Redis, as beat does (to the sweeps' own queue)."""
         from celery import Celery
 
         client = Celery("paten-test-client", broker=self.env["PATEN_BROKER_URL"], set_as_current=False)
         try:
             for _ in range(count):
-                client.send_task("tasks.timers.fire_due_timers_task")
+                client.send_task("tasks.timers.fire_due_timers_task", queue="sweeps")
         finally:
             client.close()
 

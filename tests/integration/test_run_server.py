@@ -1,4 +1,5 @@
-"""`make run`'s processes (Procfile: gunicorn web + Celery worker with beat) really start and serve."""
+"""`make run`'s processes (Procfile: gunicorn web; two Celery workers and beat, each under tasks.supervise)
+really start, serve, and say they are alive."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) ->
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    markers = [str(tmp_path), f"127.0.0.1:{port}"]  # in the worker's and gunicorn's command lines
+    markers = [str(tmp_path), f"127.0.0.1:{port}"]  # in the processes' environment, gunicorn's command line
     try:
         deadline = time.monotonic() + 60
         status, home = 0, ""
@@ -80,6 +81,11 @@ def test_procfile_serves_portal_schema_docs_and_starts_worker(tmp_path: Path) ->
         assert any(swept in line and "succeeded" in line for line in output.splitlines()), output[-3000:]
         assert "Traceback" not in output, output[-3000:]
         _sktm_letter_is_drawn_by_the_worker(base, env.get("PATEN_DEMO_PASSWORD", "paten-demo-2026"), deadline)
+        # The liveness check sees beat and both workers' sweeps (a probe, or an operator, runs it).
+        health = subprocess.run(
+            [sys.executable, "manage.py", "worker_health"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert health.returncode == 0 and health.stdout.rstrip().endswith("OK"), health.stdout + health.stderr
         # Ctrl-C stops everything: honcho exits and none of the processes it started is left
         # (honcho runs each in a session of its own, so look for them by their command lines).
         os.killpg(proc.pid, signal.SIGINT)
@@ -146,7 +152,8 @@ def _sktm_letter_is_drawn_by_the_worker(base: str, password: str, deadline: floa
 
 
 def _leftovers(markers: list[str], *, within: float) -> list[int]:
-    """Ids of live processes whose command line holds one of `markers`, after waiting up to `within` s."""
+    """Ids of live processes whose command line or environment holds one of `markers`, after waiting
+    up to `within` s (the workers' command lines name no directory, their environment does)."""
     deadline = time.monotonic() + within
     while True:
         found = []
@@ -155,6 +162,7 @@ def _leftovers(markers: list[str], *, within: float) -> list[int]:
                 continue
             try:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                cmdline += (entry / "environ").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 state = (entry / "stat").read_text().split(") ", 1)[1][:1]
             except OSError:
                 continue

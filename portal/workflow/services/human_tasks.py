@@ -76,6 +76,24 @@ def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None =
     return human_task
 
 
+def human_tasks_release_held(*, holder: Any, actor: Any, now: datetime | None = None) -> int:
+    """Give every step `holder` has claimed back to its role's pool (the officer leaves); how many."""
+    claimed = HumanTask.objects.filter(assignee=holder, status=HumanTaskStatus.CLAIMED)
+    released = 0
+    for instance_id in sorted(set(claimed.values_list("instance_id", flat=True))):
+        with instance_command(
+            instance_id, name="human_task_release", actor=actor, now=now, allow_failed=True
+        ) as command:  # fmt: skip
+            for human_task in claimed.filter(instance_id=instance_id).order_by("pk"):
+                human_task.assignee, human_task.status, human_task.claimed_at = None, HumanTaskStatus.READY, None
+                human_task.save(update_fields=["assignee", "status", "claimed_at"])
+                events.human_task_released(
+                    command.instance, actor=actor, at=command.now, human_task=human_task, holder=holder
+                )
+                released += 1
+    return released
+
+
 @sandbox_outside_the_lock
 def human_task_complete(
     *, human_task_id: int, actor: Any, data: Any, now: datetime | None = None, applicant_tracking_number: str = ""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.errors import Conflict, InvalidInput, NotAllowed
+from portal.core.text import character_problem
 
 from .. import events
 from ..commands import Command, instance_command, sandbox_outside_the_lock
@@ -96,6 +97,8 @@ def instance_cancel(*, instance_id: int, actor: Any, reason: Any, now: datetime 
         raise InvalidInput({"reason": [_("Alasan pembatalan wajib diisi.")]})
     if len(text) > MAX_REASON:
         raise InvalidInput({"reason": [_("Paling banyak %(limit)s karakter.") % {"limit": MAX_REASON}]})
+    if problem := character_problem(text, multiline=True):
+        raise InvalidInput({"reason": [problem]})
     with instance_command(instance_id, name="instance_cancel", actor=actor, now=now, allow_failed=True) as command:
         instance, at = command.instance, command.now
         if instance.status != InstanceStatus.FAILED:

@@ -153,14 +153,15 @@ def test_page_lists_creates_and_ends(deployed: Any, users: Any, client: Any) -> 
 def test_separation_of_duties_refuses_the_verifier(api: Any, deployed: Any, users: Any) -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from portal.accounts.services import api_token_issue
 
     both = get_user_model().objects.create_user("kasicamat", password="x")
     both.groups.add(Group.objects.get(name="kasi"), Group.objects.get(name="camat"))
     step = sktm_at_signing(users, verifier=both)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=both).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=both).key}")
     claim = client.post(f"/api/v1/tasks/{step.pk}/claim/")
     assert claim.status_code == 403 and "pemisahan tugas" in claim.json()["detail"]
     done = client.post(f"/api/v1/tasks/{step.pk}/complete/", {"data": {"keputusan": "setuju"}}, format="json")

@@ -53,6 +53,44 @@ def bomb_png() -> bytes:
     return image_bytes("PNG", (8000, 8000), mode="1")
 
 
+def png_rgba(width: int, height: int) -> bytes:
+    """A real RGBA PNG of one colour, written row by row so this process never holds it decoded:
+    a few hundred kilobytes that decode to width x height x 4 bytes."""
+    compressor = zlib.compressobj(9)
+    row = b"\0" + b"\x10\x20\x30\xff" * width
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
+
+
+def _jpeg_scans(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each scan of a JPEG: its SOS segment and the entropy-coded data after it."""
+    scans, i = [], 2
+    while i < len(data) and data[i + 1] != 0xD9:
+        end = i + 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+        if data[i + 1] == 0xDA:  # the data runs to the next marker that is neither a stuffed 0xFF nor a restart
+            while True:
+                end = data.index(b"\xff", end)
+                if data[end + 1] != 0 and not 0xD0 <= data[end + 1] <= 0xD7:
+                    break
+                end += 2
+            scans.append((i, end))
+        i = end
+    return scans
+
+
+def progressive_scan_bomb(side: int, copies: int) -> bytes:
+    """A real progressive JPEG (grey, side x side) whose last scan is repeated `copies` times: a few
+    bytes each, and each makes the decoder walk every block of the image again."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (side, side), 128).save(out, "JPEG", progressive=True, quality=90)
+    data = out.getvalue()
+    start, end = _jpeg_scans(data)[-1]
+    return data[:end] + data[start:end] * copies + data[end:]
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,8 +103,12 @@ def test_register_receipt_pin_once_then_return_incomplete_and_the_applicant_sees
     pin = re.search(r'<span class="pin" data-pin>(\d{6})</span>', html)
     assert pin is not None
     for text in (instance.tracking_number, "KECAMATAN BABULU", "Surat Keterangan Tidak Mampu", "Siti Aminah",
-                 "dihitung setelah berkas dinyatakan lengkap", "/lacak/", "@media print"):  # fmt: skip
+                 "dihitung setelah berkas dinyatakan lengkap", "/lacak/", "officework/officework.css"):  # fmt: skip
         assert text in html, text
+    # The receipt's print layout lives in the stylesheet (no inline style under the CSP).
+    from django.contrib.staticfiles import finders
+
+    assert "@media print" in Path(str(finders.find("officework/officework.css"))).read_text()
     assert pin.group(1) not in str(ProcessInstance.objects.values_list().get())  # only its hash is stored
     again = loket.get(response["Location"]).content.decode()
     assert "data-pin" not in again and pin.group(1) not in again and instance.tracking_number in again

@@ -266,7 +266,18 @@ def test_a_wrong_pin_and_an_unknown_number_look_the_same_and_reveal_nothing(api:
     assert wrong_pin.client.session.get("tracking_access") is None
 
 
-def test_five_failures_lock_the_number_for_fifteen_minutes_even_for_the_right_pin(
+def fail_five_times(tn: str, pin: str, address: str, start: datetime) -> datetime:
+    """Five wrong PINs from `address`, waiting out the slowdown after the third and fourth; the fifth's moment."""
+    moments = [start, start + timedelta(seconds=1), start + timedelta(seconds=2)]
+    moments += [moments[-1] + timedelta(seconds=31), moments[-1] + timedelta(seconds=31 + 121)]
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            response = track(Client(), tn, wrong(pin), REMOTE_ADDR=address)
+            assert response.status_code == 200 and MISMATCH in response.content.decode()
+    return moments[-1]
+
+
+def test_five_failures_from_one_address_lock_that_address_out_of_the_number_but_not_the_applicant(
     api: Any, deployed: Any, at: Any, monkeypatch: Any
 ) -> None:
     from portal.tracking import services
@@ -277,39 +288,77 @@ def test_five_failures_lock_the_number_for_fifteen_minutes_even_for_the_right_pi
     checked: list[str] = []
     real_check = services.pin_matches
     monkeypatch.setattr(services, "pin_matches", lambda p, h: checked.append(p) or real_check(p, h))
-    with at(wita(4, 13, 9)):
-        for n in range(5):
-            response = track(Client(), tn, wrong(pin), REMOTE_ADDR=f"10.0.0.{n + 1}")
-            assert response.status_code == 200 and MISMATCH in response.content.decode()
-        assert len(checked) == 5
-    with at(wita(4, 13, 9, 5)):
-        refused = track(Client(), tn, pin, REMOTE_ADDR="10.0.1.1")
+    # given an address that has just failed five times on the number
+    fifth = fail_five_times(tn, pin, "10.0.0.66", wita(4, 13, 9))
+    assert len(checked) == 5 and fifth == wita(4, 13, 9, 2) + timedelta(seconds=34)
+    with at(fifth):
+        # when the applicant tracks from her phone, then she sees her request
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="10.0.1.1"), tn, pin)
+        # and the attacker's address is refused even the right PIN, and no PIN is checked for it
+        refused = track(Client(), tn, pin, REMOTE_ADDR="10.0.0.66")
         assert refused.status_code == 429
         shown = text(refused.content.decode())
-        assert "Terlalu banyak percobaan yang gagal" in shown and "09.15 WITA" in shown
+        assert "Terlalu banyak percobaan yang gagal" in shown and "09.17 WITA" in shown
         assert "Surat Keterangan Tidak Mampu" not in shown
-        assert len(checked) == 5, "no PIN is checked while the number is locked"
-        api_refused = Client().post(
+        assert len(checked) == 6, "no PIN is checked while the address is locked"
+        api_refused = Client(REMOTE_ADDR="10.0.0.66").post(
             "/api/v1/tracking/", {"tracking_number": tn, "pin": pin}, content_type="application/json"
         )
-        assert api_refused.status_code == 429 and int(api_refused["Retry-After"]) == 600
-        # An unknown number is locked the same way: being locked tells nothing either.
-        for _ in range(5):
-            track(Client(), "991231-ZZZZZZ", pin, REMOTE_ADDR="10.0.2.1")
-        assert track(Client(), "991231-ZZZZZZ", pin, REMOTE_ADDR="10.0.2.2").status_code == 429
-    with at(wita(4, 13, 9, 15)):
-        assert "Surat Keterangan Tidak Mampu" in page(Client(), tn, pin)
+        assert api_refused.status_code == 429 and int(api_refused["Retry-After"]) == 900
+    # An unknown number is locked the same way: being locked tells nothing either.
+    fail_five_times("991231-ZZZZZZ", pin, "10.0.2.1", wita(4, 13, 10))
+    with at(wita(4, 13, 10, 3)):
+        assert track(Client(), "991231-ZZZZZZ", pin, REMOTE_ADDR="10.0.2.1").status_code == 429
+    with at(fifth + timedelta(minutes=15)):
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="10.0.0.66"), tn, pin)
+
+
+def test_the_number_is_slowed_down_from_an_address_after_three_failures(api: Any, deployed: Any, at: Any) -> None:
+    with at(wita(4, 13, 8)):
+        body = register(api)
+    tn, pin = body["tracking_number"], body["pin"]
+    with at(wita(4, 13, 9)):
+        for _ in range(3):
+            assert MISMATCH in track(Client(), tn, wrong(pin), REMOTE_ADDR="10.0.3.3").content.decode()
+        assert track(Client(), tn, pin, REMOTE_ADDR="10.0.3.3").status_code == 429
+    with at(wita(4, 13, 9) + timedelta(seconds=30)):
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="10.0.3.3"), tn, pin)
+
+
+def test_thirty_failures_from_many_addresses_hold_the_number_except_where_its_pin_was_given(
+    api: Any, deployed: Any, at: Any
+) -> None:
+    with at(wita(4, 13, 8)):
+        body = register(api)
+    tn, pin = body["tracking_number"], body["pin"]
+    with at(wita(4, 13, 8, 30)):
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="10.0.9.9"), tn, pin)
+    with at(wita(4, 13, 9)):
+        for n in range(10):  # three each: below every address's own lockout
+            for _ in range(3):
+                assert MISMATCH in track(Client(), tn, wrong(pin), REMOTE_ADDR=f"198.51.100.{n}").content.decode()
+        held = track(Client(), tn, pin, REMOTE_ADDR="192.0.2.80")
+        assert held.status_code == 429 and "setelah 14 April 2026 pukul 09.00 WITA" in text(held.content.decode())
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="10.0.9.9"), tn, pin)
+    with at(wita(4, 14, 9) + timedelta(seconds=1)):
+        assert "Surat Keterangan Tidak Mampu" in page(Client(REMOTE_ADDR="192.0.2.80"), tn, pin)
 
 
 def test_twenty_failures_from_one_client_lock_that_client(api: Any, deployed: Any, at: Any) -> None:
     with at(wita(4, 13, 8)):
         body = register(api)
+        known = register(api)
+        assert "Surat Keterangan Tidak Mampu" in page(
+            Client(REMOTE_ADDR="192.0.2.7"), known["tracking_number"], known["pin"]
+        )
     tn, pin = body["tracking_number"], body["pin"]
     with at(wita(4, 13, 9)):
         for n in range(20):
             response = track(Client(), f"991231-AAAA{n:02d}", "123456", REMOTE_ADDR="192.0.2.7")
             assert response.status_code == 200 and MISMATCH in response.content.decode()
         assert track(Client(), tn, pin, REMOTE_ADDR="192.0.2.7").status_code == 429
+        # a number whose PIN was given right from this address (a shared one) is not held by the others' guessing
+        assert track(Client(), known["tracking_number"], known["pin"], REMOTE_ADDR="192.0.2.7").status_code == 302
         assert track(Client(), tn, pin, REMOTE_ADDR="192.0.2.8").status_code == 302
         # A phone's IPv6 addresses count as one client (its /64).
         for n in range(20):
@@ -427,13 +476,18 @@ def test_the_api_returns_what_the_page_shows_and_obeys_the_same_throttle(api: An
         unknown = anonymous.post("/api/v1/tracking/", {"tracking_number": "991231-ZZZZZZ", "pin": pin}, format="json")
         assert wrong_pin.status_code == unknown.status_code == 404
         assert wrong_pin.content == unknown.content and wrong_pin.json() == {"detail": MISMATCH}
-        for _ in range(4):
+        for _ in range(2):
             anonymous.post("/api/v1/tracking/", {"tracking_number": tn, "pin": wrong(pin)}, format="json")
+    for minute in (1, 4):  # after the slowdown that follows the third and the fourth failure
+        with at(wita(4, 15, 9, minute)):
+            again = anonymous.post("/api/v1/tracking/", {"tracking_number": tn, "pin": wrong(pin)}, format="json")
+            assert again.status_code == 404
+    with at(wita(4, 15, 9, 4)):
         refused = anonymous.post("/api/v1/tracking/", {"tracking_number": tn, "pin": pin}, format="json")
         assert refused.status_code == 429 and "Terlalu banyak percobaan" in refused.json()["detail"]
         assert refused["Retry-After"] == "900"
         assert track(Client(), tn, pin).status_code == 429  # the page counts the same failures
-    with at(wita(4, 15, 9) + timedelta(minutes=15)):
+    with at(wita(4, 15, 9, 4) + timedelta(minutes=15)):
         again = anonymous.post("/api/v1/tracking/", {"tracking_number": tn, "pin": pin}, format="json")
         assert again.status_code == 200 and again.json() == data
 
