@@ -32,9 +32,11 @@ from tests.integration.test_production_stack import _at_camat_signing, _escalate
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-# From a kill until everything that waited is done; measured 8-20 s here (2 shared cores), most of
-# it a worker or beat starting again (Django, the engine, the catalogue).
-BOUND = 90.0
+# From a kill until everything that waited is done; measured 2-20 s here (2 shared cores), most of
+# it a worker or beat starting again (Django, the engine, the catalogue). Once, with the whole suite
+# running beside it on PostgreSQL and Redis, a prefork pool did not replace its child and the
+# supervisor restarted the worker after its stale time: 62 s. The bound leaves room for that path.
+BOUND = 150.0
 SKTM_STEPS = [
     ("loket1", {"hasil_pemeriksaan": "lengkap"}),
     ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
