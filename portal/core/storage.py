@@ -34,6 +34,21 @@ def file_save(alias: str, name: str, content: bytes) -> str:
     return str(file_storage(alias).save(name, ContentFile(content)))
 
 
+def file_save_identical(alias: str, name: str, content: bytes) -> str:
+    """Store content-addressed `content` under `name`; a file already there with the same bytes is kept.
+
+    A worker killed after writing such a file leaves it behind; the next attempt finds it instead
+    of writing a second copy under another name.
+    """
+    storage = file_storage(alias)
+    try:
+        if storage.exists(name) and file_read(alias, name) == content:
+            return name
+    except (OSError, StoredFileMissing):
+        pass
+    return file_save(alias, name, content)
+
+
 def file_read(alias: str, name: str) -> bytes:
     storage = file_storage(alias)
     if not name or name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.hashing import content_sha256
-from portal.core.storage import LETTERS, file_delete, file_save
+from portal.core.storage import LETTERS, file_delete, file_save_identical
 from portal.core.yamltext import yaml_load
 from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
@@ -252,14 +252,15 @@ def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
     digest = hashlib.sha256(content).hexdigest()
     wanted = f"{letter.year}/{letter.service_code}/{letter.pk}-{digest[:16]}.pdf"
     try:
-        stored = file_save(LETTERS, wanted, content)
+        stored = file_save_identical(LETTERS, wanted, content)
     except OSError as exc:
         raise LetterError(_("Berkas surat tidak dapat disimpan: %(error)s") % {"error": exc.strerror}) from exc
     now = now or timezone.now()
     with instance_command(letter.instance_id, name="letter_render", now=now, allow_failed=True) as command:
         fresh = Letter.objects.select_for_update().get(pk=letter_id)  # lock order: the instance, then its rows
         if fresh.rendered_at is not None:
-            file_delete(LETTERS, stored)
+            if stored != fresh.file_path:  # our own copy; never the file another worker recorded
+                file_delete(LETTERS, stored)
             return fresh
         fresh.sha256, fresh.file_path, fresh.rendered_at = digest, stored, now
         fresh.save(update_fields=["sha256", "file_path", "rendered_at"])

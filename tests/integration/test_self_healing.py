@@ -139,10 +139,22 @@ def _require(reason: str) -> None:
 
 
 def _redis_broker() -> str:
+    """A Redis database of this module's own: the one below PATEN_TEST_BROKER_URL's.
+
+    test_production_stack.py empties and uses PATEN_TEST_BROKER_URL's database, and the two modules
+    may run at the same time on two test processes: on one database each would take the other's
+    tasks (and flush them away).
+    """
     url = os.environ.get("PATEN_TEST_BROKER_URL", "")
     if not url.startswith("redis://"):
         _require("PATEN_TEST_BROKER_URL (a Redis database the tests may empty) is not set")
+    from urllib.parse import urlsplit, urlunsplit
+
     import redis
+
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or "0")
+    url = urlunsplit(parts._replace(path=f"/{(number - 1) % 16}"))
 
     try:
         redis.Redis.from_url(url, socket_timeout=5).flushdb()  # no task left over from an earlier run
