@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.core.errors import ProcessFailed, ServiceError, error_texts
+from portal.workflow.models import ProcessInstance
 from portal.workflow.selectors import incidents
 from portal.workflow.services.incidents import MAX_REASON, instance_cancel, instance_retry
 
@@ -29,6 +30,14 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "officework/not_found.html", {"message": message}, status=404)
 
 
+def _incident_for(request: HttpRequest, tracking_number: str) -> ProcessInstance | HttpResponse:
+    """The incident an administrator acts on, or the page saying why not (403, 404)."""
+    if not selectors.may_handle(request.user):
+        return _forbidden(request)
+    found = selectors.incident_of(tracking_number)
+    return found if found is not None else _not_found(request)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def incidents_page(request: HttpRequest) -> HttpResponse:
@@ -42,11 +51,9 @@ def incidents_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def incident_retry_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    if not selectors.may_handle(request.user):
-        return _forbidden(request)
-    found = selectors.incident_of(tracking_number)
-    if found is None:
-        return _not_found(request)
+    found = _incident_for(request, tracking_number)
+    if isinstance(found, HttpResponse):
+        return found
     try:
         retried = instance_retry(instance_id=found.pk, actor=request.user)
     except ProcessFailed as exc:
@@ -64,11 +71,9 @@ def incident_retry_page(request: HttpRequest, tracking_number: str) -> HttpRespo
 @login_required
 @require_POST
 def incident_cancel_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    if not selectors.may_handle(request.user):
-        return _forbidden(request)
-    found = selectors.incident_of(tracking_number)
-    if found is None:
-        return _not_found(request)
+    found = _incident_for(request, tracking_number)
+    if isinstance(found, HttpResponse):
+        return found
     try:
         instance_cancel(instance_id=found.pk, actor=request.user, reason=request.POST.get("alasan", ""))
     except ServiceError as exc:

@@ -18,24 +18,13 @@ STEPS = [
 
 
 def test_a_letter_not_yet_drawn_is_announced_then_drawn_once(api: Any, deployed: Any, settings: Any) -> None:
-    from portal.letters.models import Letter
     from portal.letters.services import letter_render, letters_render_pending
     from portal.workflow.events import chain_verify
     from portal.workflow.models import InstanceEvent, ProcessInstance
 
     # As with `make run`: the signing leaves the drawing to the worker's sweep, which does not run here.
-    settings.PATEN_LETTER_RENDER = "celery"
-    created = api("loket1").post(
-        "/api/v1/requests/", {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Sekolah"}},
-        format="json",
-    )  # fmt: skip
-    tn = created.json()["tracking_number"]
-    for username, data in STEPS:
-        (task,) = api(username).get("/api/v1/tasks/", {"tracking_number": tn}).json()["results"]
-        done = api(username).post(f"/api/v1/tasks/{task['id']}/complete/", {"data": data}, format="json")
-        assert done.status_code == 200, done.content
-
-    letter = Letter.objects.get()
+    letter = _signed_not_drawn(api, settings)
+    tn = letter.instance.tracking_number
     assert letter.rendered_at is None and letter.number.startswith("474/0001/")
     detail = api("loket1").get(f"/api/v1/requests/{tn}/").json()
     assert detail["letters"][0]["ready"] is False
