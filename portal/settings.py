@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.core.middleware.ServiceErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -272,15 +273,7 @@ SESSION_COOKIE_AGE = min(PATEN_SESSION_IDLE_MINUTES * 60 + 300, PATEN_SESSION_MA
 PATEN_TOKEN_HOURS = max(1, int(os.environ.get("PATEN_TOKEN_HOURS", "12")))
 
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
-PATEN_OFFICE = {
-    "regency": "PEMERINTAH KABUPATEN PENAJAM PASER UTARA",
-    "district": "KECAMATAN BABULU",
-    "address": os.environ.get("PATEN_OFFICE_ADDRESS", "Babulu, Kabupaten Penajam Paser Utara, Kalimantan Timur"),
-    "city": "Babulu",
-    "camat_title": "Camat Babulu",
-    "deputy_title": "Sekretaris Kecamatan",
-    "short": "KEC-BBL",
-}
+# Each kecamatan's letterhead, camat and numbering live in its Office row (admin: Wilayah > Kecamatan).
 
 # Office hours for working-day deadlines (WITA; spans per weekday, the gaps between them are breaks,
 # a weekday left out is closed). Regular: 37.5 h a week (Perpres 21/2023), the Keppres 68/1995

@@ -36,10 +36,10 @@ def users(db: Any, settings: Any) -> dict[str, Any]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     from portal.accounts.services import demo_users_ensure
-    from portal.directory.services import villages_sync
+    from portal.directory.services import demo_postings_ensure
 
     demo_users_ensure(password=PASSWORD)
-    villages_sync()  # reference data from a migration; a transactional test's flush removes it
+    demo_postings_ensure()  # with the kecamatan and villages: a transactional test's flush removes them
     return {u.username: u for u in get_user_model().objects.all()}
 
 
@@ -65,8 +65,11 @@ def _load_definition_once(source: bytes, filename: str, *, code: str | None = No
 def deployed(db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every service of processes/ deployed, with its standard, authority row and letter template."""
     import engine
+    from portal.directory.services import regions_sync
     from portal.operations.services import catalogue_load
     from portal.workflow.services.definitions import definitions_deploy
+
+    regions_sync()  # reference data from a migration; a transactional test's flush removes it
 
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
     with monkeypatch.context() as patch:
@@ -152,3 +155,17 @@ def files_under(settings: Any, root: Path) -> None:
     settings.PATEN_LETTERS_DIR = root / "letters"
     settings.PATEN_MEDIA_DIR = root / "media"
     settings.STORAGES = file_storages(letters_dir=settings.PATEN_LETTERS_DIR, documents_dir=settings.PATEN_MEDIA_DIR)
+
+
+def officer_of(username: str, *roles: str, office: str = "babulu", password: str = "x-uji-petugas") -> Any:
+    """A new account holding `roles`, posted to the kecamatan `office` (its slug)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from portal.directory.models import Office
+    from portal.directory.services import staff_post
+
+    user = get_user_model().objects.create_user(username, password=password)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    staff_post(user=user, office=Office.objects.get(slug=office))
+    return user

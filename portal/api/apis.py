@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.selectors import is_officer, user_roles
 from portal.core.api import NOT_A_DICT, InputSerializer, id_from_path
+from portal.directory.selectors import office_scope
 from portal.documents.selectors import missing_requirements
 from portal.letters.selectors import letters_for_instance, verification_url
 from portal.workflow import selectors
@@ -208,6 +209,8 @@ class RequestRegisterApi(APIView):
         service = serializers.CharField(max_length=64)
         applicant = ApplicantInput()
         data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
+        # The kecamatan to serve it, where it takes applicants from elsewhere (default: the village's).
+        office = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
     @extend_schema(request=RegisterRequestInput, responses={201: RequestRegisteredOutput}, summary="Register a request")
     def post(self, request: Request) -> Response:
@@ -218,6 +221,7 @@ class RequestRegisterApi(APIView):
             applicant=dict(serializer.validated_data["applicant"]),
             data=serializer.validated_data["data"],
             actor=request.user,
+            office=serializer.validated_data.get("office") or None,
         )
         body = {**_request_detail(instance, request.user), "pin": instance.access_pin}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -306,7 +310,7 @@ class HumanTaskOverdueApi(APIView):
     def get(self, request: Request) -> Response:
         if not user_roles(request.user) & {"camat", "sekcam", "kasi", "auditor", "admin"}:
             raise exceptions.PermissionDenied(_("Hanya pimpinan, auditor atau admin."))
-        return Response(OverdueCountOutput(selectors.overdue_counts(), many=True).data)
+        return Response(OverdueCountOutput(selectors.overdue_counts(scope=office_scope(request.user)), many=True).data)
 
 
 class EventOutput(serializers.Serializer):

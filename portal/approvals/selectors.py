@@ -19,6 +19,7 @@ from django.utils import timezone
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.delegation.selectors import delegations_in_force
+from portal.directory.selectors import office_scope
 from portal.letters.drafts import letter_draft
 from portal.letters.selectors import letter_templates_latest
 from portal.letters.signing import capacity_for, signer_position
@@ -54,7 +55,9 @@ _UNREAD = ("instance__state", "instance__definition__bpmn_source", "instance__de
 
 def approvals_for(user: Any) -> QuerySet[HumanTask]:
     """Open camat steps `user` may act on (as camat or as a deputy under a delegation), oldest first."""
-    steps = HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, role=RoleCode.CAMAT)
+    steps = HumanTask.objects.filter(
+        office_scope(user).q("instance__office"), status__in=OPEN_HUMAN_TASK, role=RoleCode.CAMAT
+    )
     if RoleCode.CAMAT not in user_roles(user):
         steps = steps.filter(delegated_camat_steps(user))
     return steps.order_by("created_at", "id")
@@ -64,7 +67,7 @@ def approvals_of(ids: Iterable[int]) -> list[HumanTask]:
     """The steps of a page (ids in inbox order, from approvals_for), with what the inbox shows."""
     wanted = list(ids)
     found = HumanTask.objects.filter(pk__in=wanted).select_related(
-        "instance", "instance__definition", "instance__applicant_village", "assignee"
+        "instance", "instance__definition", "instance__applicant_village", "instance__office", "assignee"
     ).defer(*_UNREAD)  # fmt: skip
     by_id = {step.pk: step for step in found}
     return [by_id[pk] for pk in wanted if pk in by_id]
@@ -139,7 +142,8 @@ def _item(user: Any, step: HumanTask, deputy: Any, templates: dict[str, Any], *,
     template = templates.get(instance.definition.code)
     if plan is not None and template is not None:
         draft = letter_draft(
-            template=template, signer=user, capacity=capacity_for(user, delegation=delegation),
+            template=template, office=instance.office.letterhead(), signer=user,
+            capacity=capacity_for(user, delegation=delegation),
             data={**(step.data or {}), plan.field: plan.approve_value}, position=signer_position(user),
         )  # fmt: skip
     return {

@@ -18,7 +18,7 @@ from portal.accounts.enums import RoleCode
 from portal.core.errors import InvalidInput, NotAllowed, NotFound, ServiceError, error_texts
 from portal.core.text import character_problem
 from portal.letters.models import Letter
-from portal.workflow.access import may_act_on
+from portal.workflow.access import may_act_on, office_check
 from portal.workflow.models import HumanTask
 from portal.workflow.services.human_tasks import human_task_complete
 
@@ -43,6 +43,7 @@ def _decide_one(*, human_task_id: int, decision: str, reason: str, actor: Any, n
     if step is None:
         raise NotFound(_("Langkah tidak ditemukan."))
     instance = step.instance
+    office_check(actor, instance)  # another kecamatan's step: say so
     if step.role != RoleCode.CAMAT or not may_act_on(actor, step, instance, at=now):
         raise NotAllowed(_("Langkah ini bukan langkah persetujuan yang dapat Anda putuskan."))
     plan = decision_plan(step)

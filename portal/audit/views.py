@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.directory.selectors import office_scope
+
 from . import selectors
 
 PAGE_SIZE = 25
@@ -25,7 +27,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not selectors.may_audit(request.user):
         return _forbidden(request)
     query = str(request.GET.get("q", ""))[: selectors.QUERY_MAX]
-    page = Paginator(selectors.requests_search(query), PAGE_SIZE).get_page(request.GET.get("halaman"))
+    found = selectors.requests_search(query, scope=office_scope(request.user))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("halaman"))
     return render(request, "audit/search.html", {"query": query, "page": page})
 
 
@@ -34,7 +37,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def log_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if not selectors.may_audit(request.user):
         return _forbidden(request)
-    log = selectors.request_log(tracking_number)
+    log = selectors.request_log(tracking_number, scope=office_scope(request.user))
     if log is None:
         return render(request, "officework/not_found.html", {"message": _("Permohonan tidak ditemukan.")}, status=404)
     return render(request, "audit/log.html", log)

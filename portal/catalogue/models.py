@@ -61,6 +61,11 @@ class AuthorityRule(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="authority_rules", verbose_name=_("layanan")
     )
+    # Empty: the row holds for every kecamatan; a kecamatan's own row overrides it there.
+    kecamatan = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("kecamatan"), help_text=_("Kosongkan bila berlaku untuk semua kecamatan."),
+    )  # fmt: skip
     status = models.CharField(_("kewenangan"), max_length=16, choices=AuthorityStatus.choices)
     office = models.CharField(_("instansi"), max_length=200, blank=True)
     legal_basis_number = models.CharField(_("dasar hukum (nomor)"), max_length=300, blank=True)
@@ -83,6 +88,10 @@ class RefusedRequest(models.Model):
     """A request turned away because the service is not available here: evidence for a new Perbup."""
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("layanan"))
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("kecamatan"),
+    )  # fmt: skip
     at = models.DateTimeField(_("waktu"))
     month = models.DateField(_("bulan"), db_index=True)  # first day of the month, office time
     rule = models.ForeignKey(
@@ -101,8 +110,12 @@ class RefusedRequest(models.Model):
 
 
 class ServiceDeclaration(models.Model):
-    """The kecamatan's maklumat pelayanan and general service hours (latest row is published)."""
+    """A kecamatan's maklumat pelayanan and general service hours (its latest row is published)."""
 
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("kecamatan"),
+    )  # fmt: skip
     sha256 = models.CharField(_("sidik jari (SHA-256)"), max_length=64)
     content = models.JSONField(_("isi maklumat"))
     created_at = models.DateTimeField(_("waktu dimuat"))

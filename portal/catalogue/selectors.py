@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,14 +13,18 @@ from .enums import AuthorityStatus
 from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
 
 
-def authority_in_force(service_code: str, *, on: date | None = None) -> AuthorityRule | None:
-    """The registry row that applies to `service_code` on `on` (office date), if any."""
+def authority_in_force(
+    service_code: str, *, on: date | None = None, office_id: int | None = None
+) -> AuthorityRule | None:
+    """The registry row that applies to `service_code` on `on` (office date), if any: in the office
+    `office_id`, its own row wins over the regency's; with no office, the regency's rows only."""
     on = on or timezone.localdate()
+    where = Q(kecamatan__isnull=True) | Q(kecamatan_id=office_id) if office_id else Q(kecamatan__isnull=True)
     return (
         AuthorityRule.objects.select_related("service")
-        .filter(service__code=service_code, in_force_from__lte=on)
+        .filter(where, service__code=service_code, in_force_from__lte=on)
         .filter(Q(in_force_until__isnull=True) | Q(in_force_until__gte=on))
-        .order_by("-in_force_from", "-id")
+        .order_by(F("kecamatan_id").desc(nulls_last=True), "-in_force_from", "-id")
         .first()
     )
 
@@ -69,8 +73,10 @@ def service_separation_of_duties(service_code: str) -> bool:
     return standard.content.get("separation_of_duties", True) is not False
 
 
-def declaration_current() -> ServiceDeclaration | None:
-    return ServiceDeclaration.objects.first()
+def declaration_current(office_id: int | None = None) -> ServiceDeclaration | None:
+    """The office's latest maklumat, or the regency's (a row without an office) where it has none."""
+    own = ServiceDeclaration.objects.filter(office_id=office_id).first() if office_id else None
+    return own or ServiceDeclaration.objects.filter(office__isnull=True).first()
 
 
 def refusals_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
@@ -94,11 +100,18 @@ def refusals_by_month(*, year: int | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def not_available_message(rule: AuthorityRule) -> str:
-    """Why a service cannot be served here and where to go instead, in the citizen's words."""
-    text = _(
-        "Layanan %(name)s tidak dapat diproses di Kecamatan Babulu karena kewenangannya tidak dilimpahkan kepada camat."
-    ) % {"name": rule.service.name}
+def not_available_message(rule: AuthorityRule, *, office_name: str = "") -> str:
+    """Why a service cannot be served here (at Kecamatan `office_name`, where known) and where to go
+    instead, in the citizen's words."""
+    if office_name:
+        text = _(
+            "Layanan %(name)s tidak dapat diproses di Kecamatan %(office)s karena kewenangannya tidak dilimpahkan "
+            "kepada camat."
+        ) % {"name": rule.service.name, "office": office_name}
+    else:
+        text = _(
+            "Layanan %(name)s tidak dapat diproses di kecamatan karena kewenangannya tidak dilimpahkan kepada camat."
+        ) % {"name": rule.service.name}
     if rule.office:
         text += " " + _("Silakan mengajukan ke %(office)s.") % {"office": rule.office}
     if rule.note:

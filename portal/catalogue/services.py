@@ -12,9 +12,11 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.core.yamltext import yaml_load
+from portal.directory.selectors import office_find
 
 from .enums import AuthorityStatus, ServiceKind
 from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
@@ -113,9 +115,15 @@ def _authority_rows(raw: Any, *, source: str) -> list[dict[str, Any]]:
         start = _parse_date(row.get("in_force_from"), source=source, field="in_force_from")
         if start is None:
             raise CatalogueFileError(f"{source}: {row['service']}: in_force_from is required")
+        kecamatan = None
+        if row.get("kecamatan"):
+            kecamatan = office_find(str(row["kecamatan"]))
+            if kecamatan is None:
+                raise CatalogueFileError(f"{source}: {row['service']}: no kecamatan '{row['kecamatan']}'")
         rows.append(
             {
                 "service": str(row["service"]),
+                "kecamatan": kecamatan,
                 "status": row["status"],
                 "office": str(row.get("office") or ""),
                 "legal_basis_number": str(basis.get("number") or "") if isinstance(basis, dict) else str(basis),
@@ -144,6 +152,22 @@ def _standard_store(service: Service, content: dict[str, Any], *, now: datetime,
     return True
 
 
+def _declarations_read(directory: Path) -> dict[int | None, dict[str, Any]]:
+    """`maklumat.yaml` (the regency's, for every kecamatan without its own) and
+    `maklumat.<kecamatan>.yaml` (one kecamatan's), by office id (None: the regency's)."""
+    found: dict[int | None, dict[str, Any]] = {}
+    for path in sorted(directory.glob("maklumat*.yaml")):
+        slug = path.name.removesuffix(".yaml").removeprefix("maklumat").lstrip(".")
+        office = office_find(slug) if slug else None
+        if slug and office is None:
+            raise CatalogueFileError(f"{path.name}: no kecamatan '{slug}'")
+        content = _load_yaml(path)
+        if not isinstance(content, dict):
+            raise CatalogueFileError(f"{path.name}: expected a mapping")
+        found[office.pk if office is not None else None] = content
+    return found
+
+
 def catalogue_sync(*, directory: Path, now: datetime | None = None) -> SyncResult:
     """Load `*.standard.yaml`, `authority.yaml` and `maklumat.yaml` from `directory`; all or nothing.
 
@@ -163,10 +187,7 @@ def catalogue_sync(*, directory: Path, now: datetime | None = None) -> SyncResul
     unknown = sorted({r["service"] for r in authority} - known)
     if unknown:
         raise CatalogueFileError(f"authority.yaml: no standard for {', '.join(unknown)}")
-    declaration_path = directory / "maklumat.yaml"
-    declaration = _load_yaml(declaration_path) if declaration_path.exists() else None
-    if declaration is not None and not isinstance(declaration, dict):
-        raise CatalogueFileError("maklumat.yaml: expected a mapping")
+    declarations = _declarations_read(directory)
 
     new_standards = new_rules = 0
     declaration_new = False
@@ -178,17 +199,20 @@ def catalogue_sync(*, directory: Path, now: datetime | None = None) -> SyncResul
             )
             new_standards += _standard_store(service, content, now=now)
         services = {s.code: s for s in Service.objects.all()}
-        with_rules = set(AuthorityRule.objects.values_list("service__code", flat=True))
+        with_rules = set(AuthorityRule.objects.values_list("service__code", "kecamatan_id"))
         for row in authority:
-            if row["service"] in with_rules:
+            if (row["service"], row["kecamatan"].pk if row["kecamatan"] else None) in with_rules:
                 continue
             AuthorityRule.objects.create(service=services[row.pop("service")], **row)
             new_rules += 1
-        if declaration is not None:
+        for office_id, declaration in declarations.items():
             digest = _digest(declaration)
-            latest = ServiceDeclaration.objects.first()
+            mine = Q(office_id=office_id) if office_id is not None else Q(office__isnull=True)
+            latest = ServiceDeclaration.objects.filter(mine).first()
             if latest is None or latest.sha256 != digest:
-                ServiceDeclaration.objects.create(sha256=digest, content=declaration, created_at=now)
+                ServiceDeclaration.objects.create(
+                    office_id=office_id, sha256=digest, content=declaration, created_at=now
+                )
                 declaration_new = True
     return SyncResult(new_standards, len(standards), new_rules, declaration_new)
 
@@ -204,12 +228,14 @@ def standard_revise(*, service: Service, content: Any, by: Any, now: datetime | 
     return current
 
 
-def refusal_record(*, service: Service, rule: AuthorityRule | None, actor: Any, now: datetime) -> RefusedRequest:
+def refusal_record(
+    *, service: Service, rule: AuthorityRule | None, actor: Any, now: datetime, office: Any = None
+) -> RefusedRequest:
     """Count one request for a service the kecamatan may not serve (its own transaction)."""
     local = timezone.localtime(now)
     with transaction.atomic():
         return RefusedRequest.objects.create(
-            service=service, at=now, month=local.date().replace(day=1), rule=rule,
+            service=service, office=office, at=now, month=local.date().replace(day=1), rule=rule,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )  # fmt: skip
 
@@ -217,7 +243,9 @@ def refusal_record(*, service: Service, rule: AuthorityRule | None, actor: Any, 
 REFUSALS_SEEN = "paten_refusals_seen"
 
 
-def refusal_record_once(*, session: Any, service_code: str, actor: Any, now: datetime | None = None) -> bool:
+def refusal_record_once(
+    *, session: Any, service_code: str, actor: Any, now: datetime | None = None, office: Any = None
+) -> bool:
     """Count a refusal shown on a page (the counter's or the citizen's), once per visit, service and day.
 
     True when the service is not available here and the refusal was counted now.
@@ -225,14 +253,15 @@ def refusal_record_once(*, session: Any, service_code: str, actor: Any, now: dat
     from .selectors import authority_in_force
 
     now = now or timezone.now()
-    rule = authority_in_force(str(service_code)[:64], on=timezone.localdate(now))
+    office_id = office.pk if office is not None else None
+    rule = authority_in_force(str(service_code)[:64], on=timezone.localdate(now), office_id=office_id)
     if rule is None or rule.status != AuthorityStatus.NOT_AVAILABLE:
         return False
-    key = f"{rule.service.code}:{timezone.localdate(now).isoformat()}"
+    key = f"{rule.service.code}:{office_id or ''}:{timezone.localdate(now).isoformat()}"
     seen = session.get(REFUSALS_SEEN)
     seen = list(seen) if isinstance(seen, list) else []
     if key in seen:
         return False
-    refusal_record(service=rule.service, rule=rule, actor=actor, now=now)
+    refusal_record(service=rule.service, rule=rule, actor=actor, now=now, office=office)
     session[REFUSALS_SEEN] = [*seen[-19:], key]
     return True

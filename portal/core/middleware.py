@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import NotAllowed, NotFound
+
 
 class RefuseNulMiddleware:
     """A NUL character in the path or the query string is refused with a 400.
@@ -124,3 +126,23 @@ class SessionTimeoutMiddleware:
                 "minutes": idle_minutes
             }
         return ""
+
+
+class ServiceErrorPageMiddleware:
+    """A page whose view let a refusal of the services through answers with the refusal's own words
+    (403 for NotAllowed, 404 for NotFound) rather than a server error. The API maps them itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        if isinstance(exception, NotAllowed):
+            return render(request, "403.html", {"message": exception.message}, status=403)
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", {}, status=404)
+        return None

@@ -38,10 +38,10 @@ class DelegationForm(forms.Form):
         label=_("Alasan"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, with_principal: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_principal: bool = False, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["deputy"].choices = [("", "---------")] + [  # type: ignore[attr-defined]
-            (u.username, f"{_name(u)} ({u.username})") for u in deputy_candidates()
+            (u.username, f"{_name(u)} ({u.username})") for u in deputy_candidates(office)
         ]
         self.fields["services"].choices = [  # type: ignore[attr-defined]
             (d.code, d.name) for d in active_definitions()

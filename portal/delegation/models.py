@@ -14,6 +14,10 @@ from .enums import DelegationAction, DelegationKind
 
 
 class Delegation(models.Model):
+    # The principal's office: the deputy acts on that office's requests only.
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
     principal = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given",
         verbose_name=_("pemberi pelimpahan"),

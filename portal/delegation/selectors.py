@@ -31,9 +31,14 @@ def delegations_in_force(user: Any, *, at: datetime | None = None) -> list[Deleg
     return list(qs.order_by("-created_at", "-id"))
 
 
-def active_delegation(user: Any, service_code: str, at: datetime | None = None) -> Delegation | None:
-    """The delegation under which `user` may act for the camat on `service_code` at `at`, if any."""
+def active_delegation(
+    user: Any, service_code: str, at: datetime | None = None, *, office_id: int | None = None
+) -> Delegation | None:
+    """The delegation under which `user` may act for the camat (of `office_id`, if given) on
+    `service_code` at `at`, if any."""
     for delegation in delegations_in_force(user, at=at):
+        if office_id is not None and delegation.office_id != office_id:
+            continue
         if delegation.covers(service_code):
             return delegation
     return None
@@ -68,12 +73,13 @@ def delegation_state(delegation: Delegation, *, at: datetime | None = None) -> s
     return "active"
 
 
-def deputy_candidates() -> QuerySet[Any]:
-    """Active users holding sekcam or kasi: who may be named deputy."""
+def deputy_candidates(office: Any = None) -> QuerySet[Any]:
+    """Active users holding sekcam or kasi (posted to `office`, when given): who may be named deputy."""
     user_model = get_user_model()
-    return (
-        user_model.objects.filter(is_active=True, groups__name__in=sorted(DEPUTY_ROLES)).distinct().order_by("username")
-    )
+    qs = user_model.objects.filter(is_active=True, groups__name__in=sorted(DEPUTY_ROLES))
+    if office is not None:
+        qs = qs.filter(staff_posting__office=office)
+    return qs.distinct().order_by("username")
 
 
 def delegations_for_any() -> QuerySet[Delegation]:

@@ -18,6 +18,7 @@ from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.core.text import character_problem
+from portal.directory.selectors import home_office
 from portal.workflow.models import ProcessDefinition
 
 from .enums import DelegationAction, DelegationKind
@@ -76,6 +77,8 @@ def _principal_clean(principal: Any, *, actor: Any, roles: frozenset[str], error
         raise NotAllowed(_("Camat hanya dapat melimpahkan tanda tangannya sendiri."))
     elif RoleCode.CAMAT not in user_roles(principal_user):
         errors["principal"] = [_("Pemberi pelimpahan harus memegang peran camat.")]
+    elif home_office(principal_user) is None:
+        errors["principal"] = [_("Camat ini belum ditempatkan di kecamatan mana pun.")]
     return principal_user
 
 
@@ -87,6 +90,8 @@ def _deputy_clean(deputy: Any, *, principal_user: Any, errors: dict[str, list[st
         errors["deputy"] = [_("Penerima pelimpahan harus memegang peran sekretaris kecamatan atau kepala seksi.")]
     elif principal_user is not None and deputy_user.pk == principal_user.pk:
         errors["deputy"] = [_("Camat tidak dapat melimpahkan kepada dirinya sendiri.")]
+    elif principal_user is not None and home_office(deputy_user) != home_office(principal_user):
+        errors["deputy"] = [_("Penerima pelimpahan harus bertugas di kecamatan yang sama dengan camat.")]
     return deputy_user
 
 
@@ -180,11 +185,13 @@ def delegation_create(
     if errors:
         raise InvalidInput(errors)
     assert start is not None and end is not None and principal_user is not None
+    office = home_office(principal_user)
+    assert office is not None  # _principal_clean refused a camat posted nowhere
     with transaction.atomic():
         _overlap_check(principal_user=principal_user, deputy_user=deputy_user, codes=codes, start=start, end=end)
         delegation = Delegation.objects.create(
-            principal=principal_user, deputy=deputy_user, kind=kind, starts_on=start, ends_on=end,
-            services=codes, reason=reason_text.strip(), created_by=actor, created_at=now,
+            office=office, principal=principal_user, deputy=deputy_user, kind=kind,
+            starts_on=start, ends_on=end, services=codes, reason=reason_text.strip(), created_by=actor, created_at=now,
         )  # fmt: skip
         _record(
             delegation, action=DelegationAction.CREATED, actor=actor, at=now,

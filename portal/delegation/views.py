@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.errors import InvalidInput, ServiceError
+from portal.directory.selectors import home_office
 
 from . import selectors, services
 from .forms import DelegationForm
@@ -31,7 +32,7 @@ def delegations_page(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         raise PermissionDenied
     is_admin = RoleCode.ADMIN in user_roles(request.user)
-    form = DelegationForm(request.POST or None, with_principal=is_admin)
+    form = DelegationForm(request.POST or None, with_principal=is_admin, office=home_office(request.user))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -64,7 +64,9 @@ def applicant_clean(raw: Any) -> tuple[dict[str, str], Village]:
     if "desa" in values:
         village = village_find(values["desa"][:100])
         if village is None:
-            errors["desa"] = [_("Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu.")]
+            errors["desa"] = [
+                _("Desa tidak dikenal. Pilih salah satu desa atau kelurahan di Kabupaten Penajam Paser Utara.")
+            ]
     if values.get("phone"):
         phone = normalise_phone(values["phone"][:40])
         if phone is None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.forms import FIELD_LIMIT
 
 from .applicant import APPLICANT_KEYS
-from .models import Village
+from .selectors import villages_by_office
 
 _REQUIRED = ("nik", "name", "desa")
 
@@ -33,8 +33,12 @@ class ApplicantForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        villages = [(v.code, v.name) for v in Village.objects.order_by("name")]
-        self.fields["desa"].widget.choices = [("", _("- pilih desa -")), *villages]
+        # Grouped by kecamatan: the request goes to the kecamatan of the village chosen.
+        groups = [
+            (f"Kecamatan {office.name}", [(v.code, v.name) for v in villages])
+            for office, villages in villages_by_office()
+        ]
+        self.fields["desa"].widget.choices = [("", _("- pilih desa/kelurahan -")), *groups]
         for name, field in self.fields.items():
             # Any text passes here; the service says, in its words, what is wrong with it.
             field.required, field.max_length = False, FIELD_LIMIT  # type: ignore[attr-defined]

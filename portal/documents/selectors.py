@@ -14,6 +14,7 @@ from portal.accounts.selectors import can_read_any_request, user_roles
 from portal.catalogue.selectors import service_requirements
 from portal.core.errors import Conflict, NotFound
 from portal.core.storage import DOCUMENTS, StoredFileMissing, file_read
+from portal.directory.selectors import office_scope
 from portal.workflow.models import ProcessInstance
 from portal.workflow.selectors import request_for_user
 
@@ -32,14 +33,18 @@ def _is_applicant(user: Any, instance: ProcessInstance) -> bool:
     return instance.applicant_user_id is not None and instance.applicant_user_id == getattr(user, "pk", None)
 
 
+def _in_scope(user: Any, instance: ProcessInstance) -> bool:
+    return office_scope(user).allows(instance.office_id)
+
+
 def may_view_documents(user: Any, instance: ProcessInstance) -> bool:
-    """Officers, auditors, admins and the applicant's own account may list and download."""
-    return can_read_any_request(user) or _is_applicant(user, instance)
+    """Officers of its office, auditors, admins and the applicant's own account may list and download."""
+    return (can_read_any_request(user) and _in_scope(user, instance)) or _is_applicant(user, instance)
 
 
 def may_upload_documents(user: Any, instance: ProcessInstance) -> bool:
-    """The counter, or the applicant's own account."""
-    return RoleCode.LOKET in user_roles(user) or _is_applicant(user, instance)
+    """The counter of its office, or the applicant's own account."""
+    return (RoleCode.LOKET in user_roles(user) and _in_scope(user, instance)) or _is_applicant(user, instance)
 
 
 def may_check_requirements(user: Any) -> bool:

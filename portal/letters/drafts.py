@@ -9,7 +9,6 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from . import selectors
@@ -43,28 +42,30 @@ def _plain(markup: str) -> str:
 
 
 def letter_draft_for(
-    *, service_code: str, signer: Any, capacity: SignerCapacity | str, data: dict[str, Any], position: str | None = None
-) -> DraftPreview | None:
+    *, service_code: str, office: dict[str, Any], signer: Any, capacity: SignerCapacity | str,
+    data: dict[str, Any], position: str | None = None,
+) -> DraftPreview | None:  # fmt: skip
     """The letter the signing would produce, marked DRAF and unnumbered; None when the service has no template."""
     template = selectors.letter_template_latest(service_code=service_code)
     if template is None:
         return None
-    return letter_draft(template=template, signer=signer, capacity=capacity, data=data, position=position)
+    return letter_draft(
+        template=template, office=office, signer=signer, capacity=capacity, data=data, position=position
+    )
 
 
 def letter_draft(
-    *, template: LetterTemplate, signer: Any, capacity: SignerCapacity | str, data: dict[str, Any],
-    position: str | None = None,
+    *, template: LetterTemplate, office: dict[str, Any], signer: Any, capacity: SignerCapacity | str,
+    data: dict[str, Any], position: str | None = None,
 ) -> DraftPreview:  # fmt: skip
     """The draft of a letter from a given template (the caller read it, once for many drafts)."""
-    office = settings.PATEN_OFFICE
     document = LetterDocument(
         office=office,
         title=f"{template.content['title']} ({DRAFT_MARK})",
         number=f"{DRAFT_MARK} - belum bernomor",
         blocks=blocks_render(template.content, dict(data)),
         place_and_date=f"{office['city']}, {date_in_words(timezone.localdate())}",
-        signature_lines=signature_lines(capacity, position=position),
+        signature_lines=signature_lines(capacity, office=office, position=position),
         signer_name=signer_display_name(signer),
         verification_url=DRAFT_MARK,
     )

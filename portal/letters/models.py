@@ -33,17 +33,22 @@ class LetterTemplate(models.Model):
 
 
 class LetterSequence(models.Model):
-    """The last number given to a letter of a service in a year; the row is locked while issuing."""
+    """The last number an office gave to a letter of a service in a year; the row is locked while issuing."""
 
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
     service_code = models.CharField(_("kode layanan"), max_length=64)
     year = models.PositiveIntegerField(_("tahun"))
     last_number = models.PositiveIntegerField(_("nomor terakhir"), default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service_code", "year"], name="letter_sequence_service_year_unique")
+            models.UniqueConstraint(
+                fields=["office", "service_code", "year"], name="letter_sequence_office_service_year_unique"
+            )
         ]
-        ordering = ["service_code", "year"]
+        ordering = ["office", "service_code", "year"]
         verbose_name = _("urutan nomor surat")
         verbose_name_plural = _("urutan nomor surat")
 
@@ -65,6 +70,10 @@ class Letter(models.Model):
     )
     template = models.ForeignKey(
         LetterTemplate, on_delete=models.PROTECT, related_name="letters", verbose_name=_("templat surat")
+    )
+    # The issuing office (the request's): each office numbers its own letters.
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
     )
     service_code = models.CharField(_("kode layanan"), max_length=64)
     year = models.PositiveIntegerField(_("tahun"))
@@ -88,7 +97,9 @@ class Letter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service_code", "year", "sequence"], name="letter_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["office", "service_code", "year", "sequence"], name="letter_office_sequence_unique"
+            ),
             models.UniqueConstraint(fields=["human_task"], name="letter_one_per_signing_step"),
         ]
         ordering = ["-issued_at", "-id"]

@@ -136,6 +136,13 @@ def _signature_block(doc: LetterDocument, width: float) -> KeepTogether:
     return KeepTogether([Spacer(1, 0.6 * cm), table, Spacer(1, 0.4 * cm), note])
 
 
+def _contact(office: Mapping[str, str]) -> list[Flowable]:
+    """The office's telephone and e-mail under its address, where its profile has them."""
+    parts = [f"Telepon {office['phone']}" if office.get("phone") else "", office.get("email", "")]
+    line = " · ".join(p for p in parts if p)
+    return [_paragraph(plain_markup(line), "address")] if line else []
+
+
 def letter_pdf(doc: LetterDocument) -> bytes:
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
@@ -148,6 +155,7 @@ def letter_pdf(doc: LetterDocument) -> bytes:
         _paragraph(plain_markup(doc.office.get("regency", "")), "regency"),
         _paragraph(plain_markup(doc.office.get("district", "")), "district"),
         _paragraph(plain_markup(doc.office.get("address", "")), "address"),
+        *_contact(doc.office),
         HRFlowable(width="100%", thickness=2.2, color=colors.black, spaceBefore=2, spaceAfter=1.5),
         HRFlowable(width="100%", thickness=0.6, color=colors.black, spaceBefore=0, spaceAfter=16),
         _paragraph(f"<u>{plain_markup(doc.title)}</u>", "title"),

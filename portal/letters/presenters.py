@@ -12,7 +12,9 @@ from .models import Letter
 
 def letter_public(letter: Letter) -> dict[str, Any]:
     """The public facts of a letter; the only ones the page and the API show."""
+    office = (letter.document or {}).get("office") or {}
     return {
+        "office": str(office.get("district", "")).title(),  # "Kecamatan Babulu", as its letterhead says
         "title": letter.title,
         "number": letter.number,
         "issued_on": timezone.localdate(letter.issued_at),

@@ -15,6 +15,7 @@ from portal.accounts.selectors import can_read_any_request
 from portal.core.errors import NotFound
 from portal.core.http import public_url
 from portal.core.storage import LETTERS, StoredFileMissing, file_names, file_read
+from portal.workflow.access import office_check
 
 from .errors import LetterFileCorrupt, LetterNotReady
 from .models import Letter, LetterTemplate
@@ -77,10 +78,11 @@ def letter_for_user(user: Any, letter_id: int) -> Letter:
     letter = Letter.objects.select_related("instance").filter(pk=letter_id).first()
     if letter is None:
         raise NotFound(_("Surat tidak ditemukan."))
-    if can_read_any_request(user):
-        return letter
     applicant_id = letter.instance.applicant_user_id
     if applicant_id is not None and applicant_id == getattr(user, "pk", None):
+        return letter
+    if can_read_any_request(user):
+        office_check(user, letter.instance)  # another kecamatan's letter: NotAllowed, saying whose
         return letter
     raise NotFound(_("Surat tidak ditemukan."))
 

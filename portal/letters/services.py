@@ -178,9 +178,11 @@ def letter_template_create(
 # --- issuing -------------------------------------------------------------------------------------
 
 
-def _sequence_next(*, service_code: str, year: int) -> int:
-    """The next number of the service in the year; the sequence row stays locked until the caller commits."""
-    row, _created = LetterSequence.objects.select_for_update().get_or_create(service_code=service_code, year=year)
+def _sequence_next(*, office_id: int, service_code: str, year: int) -> int:
+    """The office's next number of the service in the year; the sequence row stays locked until the caller commits."""
+    row, _created = LetterSequence.objects.select_for_update().get_or_create(
+        office_id=office_id, service_code=service_code, year=year
+    )
     row.last_number += 1
     row.save(update_fields=["last_number"])
     return row.last_number
@@ -215,14 +217,14 @@ def letter_issue(
                 _("Templat surat untuk layanan %(code)s belum dimuat; surat tidak dapat diterbitkan.")
                 % {"code": service_code}
             )
-        office = settings.PATEN_OFFICE
+        office = instance.office.letterhead()
         day = timezone.localdate(now)
-        sequence = _sequence_next(service_code=service_code, year=day.year)
+        sequence = _sequence_next(office_id=instance.office_id, service_code=service_code, year=day.year)
         number = letter_number(
             classification=template.content["classification"], sequence=sequence, office_short=office["short"], day=day
         )
         token = secrets.token_urlsafe(24)
-        lines = signature_lines(capacity, position=position)
+        lines = signature_lines(capacity, office=office, position=position)
         signer_name = signer_display_name(signer)
         document = LetterDocument(
             office=office, title=template.content["title"], number=number,
@@ -231,7 +233,8 @@ def letter_issue(
             signer_name=signer_name, verification_url=selectors.verification_url(token),
         )  # fmt: skip
         return Letter.objects.create(
-            instance=instance, human_task=human_task, template=template, service_code=service_code, year=day.year,
+            instance=instance, office_id=instance.office_id, human_task=human_task, template=template,
+            service_code=service_code, year=day.year,
             sequence=sequence, number=number, title=template.content["title"], signer=signer,
             signer_name=signer_name[:200], signer_capacity=capacity, signature_lines=lines, issued_at=now,
             document=document_to_json(document), verification_token=token,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import RoleCode
@@ -27,10 +26,11 @@ def capacity_for(user: Any, *, delegation: Any = None) -> SignerCapacity:
     return SignerCapacity.ATAS_NAMA
 
 
-def signature_lines(capacity: SignerCapacity | str, *, position: str | None = None) -> list[str]:
+def signature_lines(
+    capacity: SignerCapacity | str, *, office: dict[str, Any], position: str | None = None
+) -> list[str]:
     """The title lines above the signer's name: ["Camat Babulu"], ["a.n. Camat Babulu",
     "Sekretaris Kecamatan"] or ["Plh. Camat Babulu"]. `position` is the signer's own post for a.n."""
-    office = settings.PATEN_OFFICE
     camat = office["camat_title"]
     capacity = SignerCapacity(capacity)
     if capacity == SignerCapacity.CAMAT:

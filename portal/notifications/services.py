@@ -23,8 +23,9 @@ def _texts(instance: Any, kind: str, detail: str) -> tuple[str, str]:
     service = instance.definition.name
     tn = instance.tracking_number
     if kind == NotificationKind.REGISTERED:
-        body = _("Permohonan %(service)s Anda terdaftar di PATEN Kecamatan Babulu dengan nomor %(tn)s. "
-                 "Simpan nomor ini untuk melacak permohonan.") % {"service": service, "tn": tn}  # fmt: skip
+        body = _("Permohonan %(service)s Anda terdaftar di PATEN Kecamatan %(office)s dengan nomor %(tn)s. "
+                 "Simpan nomor ini untuk melacak permohonan.") % {"service": service, "tn": tn,
+                                                                   "office": instance.office.name}  # fmt: skip
         return _("Permohonan terdaftar"), body
     if kind == NotificationKind.RETURNED:
         body = _("Berkas permohonan %(tn)s perlu dilengkapi: %(detail)s. Silakan lengkapi di loket PATEN "
@@ -32,7 +33,8 @@ def _texts(instance: Any, kind: str, detail: str) -> tuple[str, str]:
         return _("Berkas perlu dilengkapi"), body
     if kind == NotificationKind.READY:
         body = _("%(detail)s untuk permohonan %(tn)s sudah terbit dan dapat diambil di loket PATEN "
-                 "Kecamatan Babulu.") % {"tn": tn, "detail": detail or service}  # fmt: skip
+                 "Kecamatan %(office)s.") % {"tn": tn, "detail": detail or service,
+                                             "office": instance.office.name}  # fmt: skip
         return _("Dokumen siap diambil"), body
     if kind == NotificationKind.REMINDER:
         body = _("Pengingat: langkah \"%(step)s\" permohonan %(tn)s (%(service)s, %(name)s) masih menunggu "

@@ -16,8 +16,10 @@ _HARI = dict(zip(WEEKDAYS, ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["day", "weekday", "open", "opens_at", "closes_at", "reason", "national_list", "created_by"]
-    list_filter = ["open"]
+    list_display = [
+        "day", "weekday", "office", "open", "opens_at", "closes_at", "reason", "national_list", "created_by"
+    ]  # fmt: skip
+    list_filter = ["office", "open"]
     date_hierarchy = "day"
     search_fields = ["reason"]
     readonly_fields = ["created_by", "created_at"]

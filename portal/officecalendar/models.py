@@ -14,7 +14,12 @@ from engine.workcal import MAX_RAMADAN_DAYS, DayOverride, OfficeHours, RamadanPe
 class CalendarOverride(models.Model):
     """One date the office opens or closes against the schedule and the holiday list."""
 
-    day = models.DateField(_("tanggal"), unique=True)
+    # Empty: every office of the regency (a regional holiday, a changed cuti bersama).
+    office = models.ForeignKey(
+        "directory.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("kecamatan"), help_text=_("Kosongkan bila berlaku untuk semua kecamatan."),
+    )  # fmt: skip
+    day = models.DateField(_("tanggal"))
     open = models.BooleanField(_("kantor buka"))
     opens_at = models.TimeField(
         _("jam buka"), null=True, blank=True, help_text=_("WITA. Kosongkan keduanya untuk jam kerja biasa.")
@@ -32,6 +37,12 @@ class CalendarOverride(models.Model):
 
     class Meta:
         ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day"], name="calendar_override_office_day_unique"),
+            models.UniqueConstraint(
+                fields=["day"], condition=models.Q(office__isnull=True), name="calendar_override_regency_day_unique"
+            ),
+        ]
         verbose_name = _("perubahan hari kerja")
         verbose_name_plural = _("perubahan hari kerja")
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 import engine
 
 from .models import CalendarOverride
-from .selectors import office_calendar, office_hours
+from .selectors import calendar_office_now, office_calendar, office_hours
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def calendar_override_set(
     *,
     day: date,
+    office: Any = None,
     open: bool,
     reason: str,
     opens_at: time | None = None,
@@ -27,9 +28,11 @@ def calendar_override_set(
     by: Any = None,
     now: datetime | None = None,
 ) -> CalendarOverride:
-    """Record the office's decision for one date, replacing any earlier one; raises ValidationError."""
+    """Record an office's (None: every office's) decision for one date, replacing any earlier one;
+    raises ValidationError."""
     with transaction.atomic():
-        row = CalendarOverride.objects.filter(day=day).first() or CalendarOverride(day=day)
+        found = CalendarOverride.objects.filter(day=day, office=office).first()
+        row = found or CalendarOverride(day=day, office=office)
         row.open, row.opens_at, row.closes_at, row.reason = open, opens_at, closes_at, reason
         row.created_by, row.created_at = by, now or timezone.now()
         row.full_clean()
@@ -37,9 +40,9 @@ def calendar_override_set(
     return row
 
 
-def calendar_override_remove(*, day: date) -> bool:
-    """Drop the decision for one date (the schedule and holiday list apply again); False if none."""
-    deleted, _ = CalendarOverride.objects.filter(day=day).delete()
+def calendar_override_remove(*, day: date, office: Any = None) -> bool:
+    """Drop an office's (None: the regency's) decision for one date; False if none."""
+    deleted, _ = CalendarOverride.objects.filter(day=day, office=office).delete()
     return deleted > 0
 
 
@@ -53,7 +56,7 @@ def _office_calendar_or_default() -> engine.WorkCalendar:
     # Before the first migrate (process_lint on a new machine) there are no tables: the
     # national calendar and the configured hours still give the right answer then.
     try:
-        return office_calendar()
+        return office_calendar(calendar_office_now())
     except DatabaseError:
         log.warning("office calendar tables unavailable; using the national calendar only")
         regular, _ramadan = office_hours()

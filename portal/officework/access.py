@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.enums import role_label
 from portal.accounts.selectors import is_officer
+from portal.core.errors import NotAllowed
+from portal.workflow.access import office_check
 from portal.workflow.models import HumanTask
 
 from . import selectors
@@ -54,5 +56,10 @@ def counter_required(view: View) -> View:
 
 
 def role_forbidden(request: HttpRequest, human_task: HumanTask) -> HttpResponse:
+    """The page refusing a step: it belongs to another kecamatan, or to another role."""
+    try:
+        office_check(request.user, human_task.instance)
+    except NotAllowed as exc:
+        return forbidden(request, str(exc.message))
     label = role_label(human_task.role)
     return forbidden(request, _("Langkah ini untuk peran %(role)s.") % {"role": label})

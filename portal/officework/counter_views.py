@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from portal.core.forms import ProcessForm, errors_apply
 from portal.core.http import public_url
 from portal.core.uploads import bounded_uploads
 from portal.directory.forms import ApplicantForm
+from portal.directory.selectors import home_office
 from portal.documents.services import max_bytes
 from portal.tracking.presenters import date_text
 from portal.workflow.selectors import request_for_user
@@ -49,14 +49,17 @@ def _requirement_items(service_code: str) -> list[dict[str, Any]]:
 def counter_register_page(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     code = (request.POST if posted else request.GET).get("layanan", "")
-    definition = selectors.registrable_definition(code) if code else None
+    office = home_office(request.user)
+    office_id = office.pk if office is not None else None
+    definition = selectors.registrable_definition(code, office_id=office_id) if code else None
     if definition is None:
-        unavailable = selectors.unavailable_services()
+        unavailable = selectors.unavailable_services(office=office)
         chosen = next((s for s in unavailable if s["code"] == code), None)
         if chosen is not None:
-            refusal_record_once(session=request.session, service_code=chosen["code"], actor=request.user)
-        context = {
-            "services": selectors.registrable_services(),
+            refusal_record_once(session=request.session, service_code=chosen["code"], actor=request.user, office=office)
+        context: dict[str, Any] = {
+            "office": office,
+            "services": selectors.registrable_services(office_id=office_id),
             "unavailable": unavailable,
             "chosen_unavailable": chosen,
             "unknown": bool(code) and chosen is None,
@@ -132,7 +135,7 @@ def counter_receipt(request: HttpRequest, tracking_number: str) -> HttpResponse:
     context = {
         "instance": instance,
         "pin": pin,
-        "office": settings.PATEN_OFFICE,
+        "office": instance.office.letterhead(),
         "expected": date_text(instance.sla_due_at) if instance.sla_due_at else "",
         "completion_text": (content.get("completion_time") or {}).get("text", ""),
         "procedure": content.get("procedure") or [],

@@ -17,6 +17,7 @@ from portal.catalogue.models import AuthorityRule
 from portal.catalogue.selectors import authority_in_force, not_available_message, services_published
 from portal.core.forms import form_of
 from portal.directory.models import Village
+from portal.directory.selectors import office_scope
 from portal.letters.drafts import letter_draft_for
 from portal.letters.signing import capacity_for, signer_position
 from portal.workflow.access import delegation_for
@@ -54,15 +55,22 @@ def worklist_service_choices() -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in active_definitions()]
 
 
-def village_choices() -> list[tuple[str, str]]:
-    return [(v.code, v.name) for v in Village.objects.order_by("name")]
+def village_choices(user: Any) -> list[tuple[str, str]]:
+    """The villages of the offices `user` works for (every village for the regency's staff)."""
+    villages = Village.objects.filter(office_scope(user).q()).order_by("name")
+    return [(v.code, v.name) for v in villages]
 
 
 def step_find(human_task_id: int) -> HumanTask | None:
     """A step with its request, service and applicant's village; None if there is no such step."""
     return (
         HumanTask.objects.select_related(
-            "instance", "instance__definition", "instance__applicant_village", "assignee", "completed_by"
+            "instance",
+            "instance__definition",
+            "instance__applicant_village",
+            "instance__office",
+            "assignee",
+            "completed_by",
         )
         .filter(pk=human_task_id)
         .first()
@@ -102,7 +110,7 @@ def step_draft(human_task: HumanTask, user: Any, *, now: datetime | None = None)
     if human_task.role == RoleCode.CAMAT or properties.get("issues_letter"):
         signer, delegation = user, delegation_for(user, human_task, instance, at=now)
     else:  # the secretary initials what the camat will sign
-        signer, delegation = _camat_of_office(), None
+        signer, delegation = _camat_of_office(instance.office_id), None
     if signer is None:
         return None
     data = dict(human_task.data or {})
@@ -110,13 +118,18 @@ def step_draft(human_task: HumanTask, user: Any, *, now: datetime | None = None)
     if isinstance(decision, dict) and decision.get("field"):
         data[str(decision["field"])] = decision.get("approve")
     return letter_draft_for(
-        service_code=instance.definition.code, signer=signer, capacity=capacity_for(signer, delegation=delegation),
-        data=data, position=signer_position(signer),
+        service_code=instance.definition.code, office=instance.office.letterhead(), signer=signer,
+        capacity=capacity_for(signer, delegation=delegation), data=data, position=signer_position(signer),
     )  # fmt: skip
 
 
-def _camat_of_office() -> Any:
-    return get_user_model().objects.filter(groups__name=RoleCode.CAMAT, is_active=True).order_by("id").first()
+def _camat_of_office(office_id: int) -> Any:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=RoleCode.CAMAT, is_active=True, staff_posting__office_id=office_id)
+        .order_by("id")
+        .first()
+    )
 
 
 def verification_findings(instance: ProcessInstance) -> list[dict[str, Any]]:
@@ -181,28 +194,37 @@ def is_counter(user: Any) -> bool:
     return RoleCode.LOKET in user_roles(user)
 
 
-def registrable_services(*, on: Any = None) -> list[ProcessDefinition]:
-    """Active services the counter may register: those whose authority is not 'not available'."""
+def registrable_services(*, office_id: int | None, on: Any = None) -> list[ProcessDefinition]:
+    """Active services the counter of `office_id` may register: those whose authority there is not
+    'not available'."""
     on = on or timezone.localdate()
     found = []
     for definition in active_definitions():
-        rule = authority_in_force(definition.code, on=on)
+        rule = authority_in_force(definition.code, on=on, office_id=office_id)
         if rule is None or rule.status != AuthorityStatus.NOT_AVAILABLE:
             found.append(definition)
     return found
 
 
-def unavailable_services(*, on: Any = None) -> list[dict[str, str]]:
+def unavailable_services(*, office: Any, on: Any = None) -> list[dict[str, str]]:
     """Services of the catalogue the kecamatan may not serve, each with where to go instead."""
     on = on or timezone.localdate()
     found = []
     for service in services_published():
-        rule: AuthorityRule | None = authority_in_force(service.code, on=on)
+        rule: AuthorityRule | None = authority_in_force(
+            service.code, on=on, office_id=office.pk if office is not None else None
+        )
         if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
-            found.append({"code": service.code, "name": service.name, "message": not_available_message(rule)})
+            found.append(
+                {
+                    "code": service.code,
+                    "name": service.name,
+                    "message": not_available_message(rule, office_name=office.name if office else ""),
+                }
+            )
     return found
 
 
-def registrable_definition(code: str) -> ProcessDefinition | None:
+def registrable_definition(code: str, *, office_id: int | None) -> ProcessDefinition | None:
     code = str(code)[:64]
-    return next((d for d in registrable_services() if d.code == code), None)
+    return next((d for d in registrable_services(office_id=office_id) if d.code == code), None)

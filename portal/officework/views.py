@@ -56,7 +56,7 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "HEAD"])
 def worklist(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(
-        request.GET, services=selectors.worklist_service_choices(), villages=selectors.village_choices()
+        request.GET, services=selectors.worklist_service_choices(), villages=selectors.village_choices(request.user)
     )
     filters = form.valid_values()
     now = timezone.now()

@@ -45,8 +45,18 @@ class AccountAdmin(ServiceSaveAdmin, UserAdmin):
     form = AccountChangeForm
     refusals = (NotAllowed,)
     actions = ["deactivate"]
-    list_display = ("username", "first_name", "last_name", "is_active", "is_staff", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    list_display = ("username", "first_name", "last_name", "office", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "staff_posting__office")
+    list_select_related = ("staff_posting__office",)
+
+    # Where the account works (an officer sees that kecamatan's requests only): set under Wilayah >
+    # Penempatan pegawai.
+    @admin.display(description=_lazy("kecamatan"))
+    def office(self, obj: Any) -> str:
+        posting = getattr(obj, "staff_posting", None)
+        if posting is None:
+            return "-"
+        return posting.office.name if posting.office is not None else str(_lazy("tingkat kabupaten"))
 
     def refusal_message(self, exc: Exception) -> str:
         return str(getattr(exc, "message", exc))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.services import demo_users_ensure, user_deactivate
 from portal.catalogue.services import SyncResult, catalogue_sync
 from portal.core.errors import NotAllowed
-from portal.directory.services import villages_sync
+from portal.directory.services import demo_postings_ensure, regions_sync
 from portal.letters.services import letter_templates_sync
 from portal.workflow.services.definitions import DeployResult, definitions_deploy
 from portal.workflow.services.human_tasks import human_tasks_release_held
@@ -48,10 +48,12 @@ class DemoSeed:
 
 
 def demo_seed(*, password: str, directory: Path | None = None) -> DemoSeed:
-    """Demo users, the villages, every process of `directory` deployed and its catalogue loaded. Idempotent."""
+    """Demo users posted to Babulu and Sepaku, the kecamatan and villages, every process of `directory`
+    deployed and its catalogue loaded. Idempotent."""
     directory = directory or Path(settings.PATEN_PROCESSES_DIR)
     users = demo_users_ensure(password=password)
-    villages = villages_sync()
+    _offices, villages = regions_sync()
+    demo_postings_ensure()
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted(directory.glob("*.bpmn"))]
     deployed = definitions_deploy(files=files, by_name="seed_demo", note="demo") if files else []
     return DemoSeed(list(users), villages, deployed, catalogue_load(directory=directory))

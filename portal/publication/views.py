@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.catalogue import selectors
+from portal.directory.selectors import office_find, offices_active
 
 from .presenters import service_detail, service_summary
 
@@ -22,6 +23,18 @@ def service_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalogue/service_detail.html", {"s": service_detail(service)})
 
 
-def declaration_page(request: HttpRequest) -> HttpResponse:
-    declaration = selectors.declaration_current()
-    return render(request, "catalogue/declaration.html", {"m": declaration.content if declaration else None})
+def declaration_page(request: HttpRequest, office: str | None = None) -> HttpResponse:
+    """A kecamatan's maklumat (its own, or the regency's where it has none); without one named, the
+    regency's and the list of kecamatan."""
+    chosen = None
+    if office is not None:
+        chosen = office_find(office)
+        if chosen is None:
+            raise Http404
+    declaration = selectors.declaration_current(chosen.pk if chosen is not None else None)
+    context = {
+        "m": declaration.content if declaration else None,
+        "office": chosen,
+        "offices": offices_active() if chosen is None else [],
+    }
+    return render(request, "catalogue/declaration.html", context)

@@ -42,7 +42,7 @@ def _paused_seconds(instance: ProcessInstance, now: datetime) -> int:
     if instance.sla_paused_since is not None and instance.status == InstanceStatus.RUNNING:
         from portal.officecalendar.selectors import office_calendar
 
-        current: timedelta = office_calendar().working_time_between(instance.sla_paused_since, now)
+        current: timedelta = office_calendar(instance.office_id).working_time_between(instance.sla_paused_since, now)
         total += int(current.total_seconds())
     return total
 
@@ -66,6 +66,7 @@ def tracking_public(instance: ProcessInstance, *, now: datetime | None = None) -
     due = sla["due_at"]
     return {
         "tracking_number": instance.tracking_number,
+        "office": instance.office.name,  # the kecamatan that serves it: where the letter is collected
         "service_code": instance.definition.code,
         "service_name": instance.definition.name,
         "registered_at": instance.created_at,

@@ -34,7 +34,7 @@ def request_by_tracking_number(tracking_number: str) -> ProcessInstance | None:
     if not tracking_number_plausible(tracking_number):
         return None
     return (
-        ProcessInstance.objects.select_related("definition")
+        ProcessInstance.objects.select_related("definition", "office")
         .defer("state", "definition__bpmn_source", "definition__spec_json")
         .filter(tracking_number=tracking_number)
         .first()

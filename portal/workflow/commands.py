@@ -35,8 +35,10 @@ from django.utils.translation import gettext as _
 
 import engine
 from portal.core.errors import Conflict, NotFound, ProcessFailed
+from portal.officecalendar.selectors import calendar_of_office
 
 from . import events, persistence
+from .access import office_check
 from .definitions import definition_runtime
 from .enums import OPEN_HUMAN_TASK, InstanceStatus
 from .messages import engine_failure_text
@@ -213,10 +215,12 @@ def instance_command(
                 raise Conflict(
                     _("Permohonan ini sedang terhenti karena gangguan proses; administrator sedang menanganinya.")
                 )
+            office_check(actor, instance)  # a member of another office's staff acts on nothing here
             command = Command(instance, name, actor, now, dict(args or {}))
             try:
-                yield command
-                _save(command)
+                with calendar_of_office(instance.office_id):  # BPMN helpers count in its calendar
+                    yield command
+                    _save(command)
             except _NOT_FAILURES:
                 raise
             except engine.EngineError as exc:

@@ -36,8 +36,9 @@ class IssuedLetter:
 
 @dataclass
 class _Hooks:
-    # (user, service code, at) -> the delegation under which `user` acts for the camat, or None.
-    deputy_for: Callable[[Any, str, datetime | None], Any] = lambda user, code, at: None
+    # (user, service code, at, office_id=) -> the delegation under which `user` acts for the camat
+    # of that office, or None.
+    deputy_for: Callable[..., Any] = lambda user, code, at, office_id=None: None
     # user -> the service codes of each delegation naming `user` deputy now ([] within: every service).
     deputy_scopes: Callable[[Any], list[list[str]]] = lambda user: []
     # Number the letter of a signing step; None when no letters app is installed.

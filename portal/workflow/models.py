@@ -64,6 +64,10 @@ class ProcessInstance(models.Model):
         "directory.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("desa")
     )
     applicant_phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    # The kecamatan that serves the request: the applicant's village's, or the one she chose.
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_requests",
         verbose_name=_("akun pemohon"),
@@ -105,7 +109,10 @@ class ProcessInstance(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["office", "status", "created_at"], name="instance_office_status"),
+        ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
 from portal.core.errors import NotAllowed, NotFound
+from portal.directory.selectors import OfficeScope, office_scope
 
+from .access import office_check
 from .enums import OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
 from .hooks import hooks
 from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
@@ -28,7 +30,7 @@ def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> Qu
         allowed |= delegated_camat_steps(user)
     qs = (
         HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK)
-        .filter(allowed)
+        .filter(allowed, office_scope(user).q("instance__office"))
         .select_related("instance", "instance__definition", "instance__applicant_village", "assignee")
         .order_by("created_at", "id")
     )
@@ -48,7 +50,8 @@ def delegated_camat_steps(user: Any) -> Q:
 
 
 def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
-    """The request if `user` may read it; NotFound otherwise (existence is not revealed)."""
+    """The request if `user` may read it; NotFound otherwise (existence is not revealed), or
+    NotAllowed for a member of another office's staff, saying which office serves it."""
     instance = (
         ProcessInstance.objects.select_related("definition", "applicant_village")
         .filter(tracking_number=str(tracking_number)[:20])
@@ -56,7 +59,10 @@ def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
     )
     if instance is None:
         raise NotFound("not found")
-    if can_read_any_request(user) or (instance.applicant_user_id is not None and instance.applicant_user_id == user.pk):
+    if instance.applicant_user_id is not None and instance.applicant_user_id == user.pk:
+        return instance
+    if can_read_any_request(user):
+        office_check(user, instance)
         return instance
     raise NotFound("not found")
 
@@ -140,8 +146,10 @@ def request_history(instance: ProcessInstance, *, show_people: bool) -> list[dic
 def events_for_auditor(user: Any, instance_id: int) -> QuerySet[InstanceEvent]:
     if not user_roles(user) & {RoleCode.AUDITOR, RoleCode.ADMIN}:
         raise NotAllowed("auditor or admin only")
-    if not ProcessInstance.objects.filter(pk=instance_id).exists():
+    instance = ProcessInstance.objects.filter(pk=instance_id).only("pk", "office_id").first()
+    if instance is None:
         raise NotFound("not found")
+    office_check(user, instance)
     return InstanceEvent.objects.filter(instance_id=instance_id).order_by("seq")
 
 
@@ -149,11 +157,12 @@ def active_definitions() -> QuerySet[ProcessDefinition]:
     return ProcessDefinition.objects.filter(is_active=True).order_by("code").defer("bpmn_source", "spec_json")
 
 
-def overdue_counts(*, now: Any = None) -> list[dict[str, Any]]:
-    """Open steps past their due time, counted per role and per officer holding them."""
+def overdue_counts(*, now: Any = None, scope: OfficeScope | None = None) -> list[dict[str, Any]]:
+    """Open steps past their due time (in the offices of `scope`), counted per role and per officer holding them."""
     now = now or timezone.now()
+    where = scope.q("instance__office") if scope is not None else Q()
     rows = (
-        HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK, due_at__lt=now)
+        HumanTask.objects.filter(where, status__in=OPEN_HUMAN_TASK, due_at__lt=now)
         .values("role", "assignee__username")
         .annotate(count=Count("id"))
         .order_by("role", "assignee__username")
@@ -161,10 +170,10 @@ def overdue_counts(*, now: Any = None) -> list[dict[str, Any]]:
     return [{"role": r["role"], "officer": r["assignee__username"] or "", "count": r["count"]} for r in rows]
 
 
-def incidents() -> QuerySet[ProcessInstance]:
+def incidents(scope: OfficeScope | None = None) -> QuerySet[ProcessInstance]:
     """Requests stopped by a failing diagram, oldest first: what an administrator retries or cancels."""
     return (
-        ProcessInstance.objects.filter(status=InstanceStatus.FAILED)
+        ProcessInstance.objects.filter(scope.q() if scope is not None else Q(), status=InstanceStatus.FAILED)
         .select_related("definition")
         .defer("state", "definition__spec_json", "definition__bpmn_source")
         .order_by("failed_at", "id")

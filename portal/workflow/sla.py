@@ -19,7 +19,7 @@ def sla_start(instance: ProcessInstance, *, now: datetime) -> None:
         return
     instance.sla_working_days = days
     instance.sla_started_at = now
-    instance.sla_due_at = office_calendar().add_working_days(now, days)
+    instance.sla_due_at = office_calendar(instance.office_id).add_working_days(now, days)
 
 
 def sla_pause_or_resume(instance: ProcessInstance, *, with_applicant: bool, now: datetime) -> None:
@@ -29,7 +29,7 @@ def sla_pause_or_resume(instance: ProcessInstance, *, with_applicant: bool, now:
     if with_applicant and instance.sla_paused_since is None and instance.status == InstanceStatus.RUNNING:
         instance.sla_paused_since = now
     elif not with_applicant and instance.sla_paused_since is not None:
-        calendar = office_calendar()
+        calendar = office_calendar(instance.office_id)
         paused = calendar.working_time_between(instance.sla_paused_since, now)
         instance.sla_paused_seconds += int(paused.total_seconds())
         if paused.total_seconds() > 0:

@@ -51,6 +51,8 @@ EDITABLE = [
     "catalogue.authorityrule",
     "catalogue.service",
     "catalogue.servicestandard",
+    "directory.office",
+    "directory.staff",
     "directory.village",
     "letters.lettertemplate",
     "officecalendar.calendaroverride",

@@ -1,13 +1,8 @@
 from django.db import migrations, models
 
 
-def load_villages(apps, schema_editor):
-    from portal.directory.services import villages_sync
-
-    villages_sync(village_model=apps.get_model("directory", "Village"))
-
-
 class Migration(migrations.Migration):
+    # The villages are loaded, with their kecamatan, by 0002.
     initial = True
     dependencies = []
 
@@ -22,5 +17,4 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["code"], "verbose_name": "desa", "verbose_name_plural": "desa"},
         ),
-        migrations.RunPython(load_villages, migrations.RunPython.noop),
     ]

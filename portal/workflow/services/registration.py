@@ -19,8 +19,11 @@ from portal.catalogue.selectors import authority_data, authority_in_force, not_a
 from portal.catalogue.services import refusal_record
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from portal.directory.applicant import ApplicantInvalid, applicant_clean
+from portal.directory.models import Office, Village
+from portal.directory.selectors import home_office, office_find, village_find
 from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
+from portal.officecalendar.selectors import calendar_of_office
 
 from .. import events
 from ..commands import instance_command, sandbox_outside_the_lock
@@ -39,17 +42,54 @@ def _tracking_number(now: datetime) -> str:
     return f"{local:%y%m%d}-{suffix}"
 
 
-def _definition_for(service_code: str, *, actor: Any, now: datetime) -> tuple[ProcessDefinition, AuthorityRule | None]:
-    rule = authority_in_force(str(service_code), on=timezone.localdate(now))
+def _office_guess(applicant: Any, actor: Any, roles: Any, chosen: Any) -> Office | None:
+    """The office the request would go to, read before its inputs are checked (None: not known yet)."""
+    if RoleCode.LOKET in roles:
+        return home_office(actor)
+    if isinstance(chosen, Office):
+        return chosen
+    if chosen:
+        return office_find(str(chosen))
+    village = village_find(str(applicant.get("desa") or "")[:100]) if isinstance(applicant, dict) else None
+    return village.office if village is not None else None
+
+
+def _definition_for(
+    service_code: str, *, office: Office | None, actor: Any, now: datetime
+) -> tuple[ProcessDefinition, AuthorityRule | None]:
+    office_id = office.pk if office is not None else None
+    rule = authority_in_force(str(service_code), on=timezone.localdate(now), office_id=office_id)
     if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
-        refusal_record(service=rule.service, rule=rule, actor=actor, now=now)
-        raise InvalidInput({"service": [not_available_message(rule)]})
+        refusal_record(service=rule.service, rule=rule, actor=actor, now=now, office=office)
+        raise InvalidInput({"service": [not_available_message(rule, office_name=office.name if office else "")]})
     definition = (
         ProcessDefinition.objects.filter(code=service_code, is_active=True).defer("spec_json", "bpmn_source").first()
     )
     if definition is None:
         raise InvalidInput({"service": [_("Layanan '%(code)s' tidak tersedia.") % {"code": str(service_code)[:64]}]})
     return definition, rule
+
+
+def _office_for(village: Village, *, actor: Any, roles: Any, chosen: Any) -> Office:
+    """The office that serves the request: the counter's own; else the one the applicant chose, if
+    it takes applicants from elsewhere; else her village's. Refuses what the regency does not allow."""
+    office: Office | None
+    if RoleCode.LOKET in roles:
+        office = home_office(actor)
+        if office is None:
+            raise NotAllowed(_("Akun Anda belum ditempatkan di kecamatan mana pun; hubungi administrator."))
+    elif chosen:
+        office = chosen if isinstance(chosen, Office) else office_find(str(chosen))
+        if office is None or not office.is_active:
+            raise InvalidInput({"office": [_("Kecamatan tidak dikenal.")]})
+    else:
+        office = village.office
+    if office.pk != village.office_id and not office.accepts_other_villages:
+        message = _(
+            "Desa %(village)s termasuk Kecamatan %(home)s; permohonan warganya diajukan di Kecamatan %(home)s."
+        ) % {"village": village.name, "home": village.office.name}
+        raise InvalidInput({"applicant": {"desa": [message]}})
+    return office
 
 
 def _inputs_clean(runtime: engine.Definition, applicant: Any, data: Any) -> tuple[dict[str, str], Any, dict[str, Any]]:
@@ -72,11 +112,20 @@ def _inputs_clean(runtime: engine.Definition, applicant: Any, data: Any) -> tupl
 
 @sandbox_outside_the_lock
 def request_register(
-    *, service_code: str, applicant: Any, data: Any, actor: Any, now: datetime | None = None, channel: str = ""
+    *,
+    service_code: str,
+    applicant: Any,
+    data: Any,
+    actor: Any,
+    now: datetime | None = None,
+    channel: str = "",
+    office: Any = None,
 ) -> ProcessInstance:
     """Register a citizen's request and start its process (counter officer, the citizen, or online anonymously).
 
     `actor=None` is accepted only with `channel=CHANNEL_ONLINE` (the caller rate-limits those).
+    The request goes to the counter's office, or to `office` (an Office or its slug) where that
+    office takes applicants from other kecamatan, or to the applicant's village's kecamatan.
     The returned instance carries the plain tracking PIN in `access_pin` (only its hash is stored).
     """
     now = now or timezone.now()
@@ -85,13 +134,20 @@ def request_register(
         actor is not None and not roles & {RoleCode.LOKET, RoleCode.PEMOHON}
     ):
         raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
-    definition, rule = _definition_for(service_code, actor=actor, now=now)
+    # Whether the service is offered is the office's to say, so it is asked of the office the
+    # request would go to before the inputs are checked (a refusal is counted even for a bad form).
+    guessed = _office_guess(applicant, actor, roles, office)
+    definition, rule = _definition_for(service_code, office=guessed, actor=actor, now=now)
     runtime = definition_runtime(definition)
     applicant_values, village, cleaned = _inputs_clean(runtime, applicant, data)
+    serving = _office_for(village, actor=actor, roles=roles, chosen=office)
+    if guessed is None or serving.pk != guessed.pk:
+        definition, rule = _definition_for(service_code, office=serving, actor=actor, now=now)
     initial = {**cleaned, "applicant": applicant_values, "authority": authority_data(rule)}
     # The engine runs and the PIN is hashed before the transaction, so no lock is held meanwhile.
     try:
-        running = engine.Instance.start(runtime, initial, now=now)
+        with calendar_of_office(serving.pk):
+            running = engine.Instance.start(runtime, initial, now=now)
     except engine.EngineError as exc:  # nothing exists yet, so there is no incident to record
         raise ProcessFailed(engine_failure_text(exc)) from exc
     pin, pin_hash = pin_new()
@@ -103,7 +159,7 @@ def request_register(
                 instance = ProcessInstance.objects.create(
                     tracking_number=tracking_number, definition=definition, applicant_nik=applicant_values["nik"],
                     applicant_kk=applicant_values.get("kk", ""), applicant_name=applicant_values["name"],
-                    applicant_village=village, applicant_phone=applicant_values.get("phone", ""),
+                    applicant_village=village, office=serving, applicant_phone=applicant_values.get("phone", ""),
                     applicant_user=citizen, registered_by=actor, request_data=cleaned, access_pin_hash=pin_hash,
                     state={}, serializer_version=engine.SERIALIZER_VERSION, created_at=now, updated_at=now,
                 )  # fmt: skip

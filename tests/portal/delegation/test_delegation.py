@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.conftest import officer_of
 from tests.portal.delegation.flow import sktm_at_signing
 
 
@@ -151,14 +152,11 @@ def test_page_lists_creates_and_ends(deployed: Any, users: Any, client: Any) -> 
 
 
 def test_separation_of_duties_refuses_the_verifier(api: Any, deployed: Any, users: Any) -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from rest_framework.test import APIClient
 
     from portal.accounts.services import api_token_issue
 
-    both = get_user_model().objects.create_user("kasicamat", password="x")
-    both.groups.add(Group.objects.get(name="kasi"), Group.objects.get(name="camat"))
+    both = officer_of("kasicamat", "kasi", "camat")
     step = sktm_at_signing(users, verifier=both)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=both).key}")
@@ -171,8 +169,6 @@ def test_separation_of_duties_refuses_the_verifier(api: Any, deployed: Any, user
 
 
 def test_separation_of_duties_can_be_switched_off_per_service(api: Any, deployed: Any, users: Any) -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
     from portal.catalogue.models import ServiceStandard
     from portal.workflow.services.human_tasks import human_task_complete
@@ -180,8 +176,7 @@ def test_separation_of_duties_can_be_switched_off_per_service(api: Any, deployed
     standard = ServiceStandard.objects.get(service__code="sktm", is_current=True)
     standard.content = {**standard.content, "separation_of_duties": False}
     standard.save()
-    both = get_user_model().objects.create_user("kasicamat2", password="x")
-    both.groups.add(Group.objects.get(name="kasi"), Group.objects.get(name="camat"))
+    both = officer_of("kasicamat2", "kasi", "camat")
     step = sktm_at_signing(users, verifier=both)
     done = human_task_complete(human_task_id=step.pk, actor=both, data={"keputusan": "setuju"})
     assert done.status == "completed"

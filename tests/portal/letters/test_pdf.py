@@ -18,6 +18,12 @@ SIGNING_STEPS = [
 ]
 
 
+def babulu() -> Any:
+    from portal.directory.models import Office
+
+    return Office.objects.get(slug="babulu")
+
+
 def test_a_letter_signed_at_the_signing_step_shows_what_it_must(
     templates: Any, register: Any, users: Any, letters_dir: Any
 ) -> None:
@@ -55,7 +61,7 @@ def test_a_letter_signed_at_the_signing_step_shows_what_it_must(
 
     text = pdf_text(content)
     for expected in [
-        "PEMERINTAH KABUPATEN PENAJAM PASER UTARA", "KECAMATAN BABULU", settings.PATEN_OFFICE["address"],
+        "PEMERINTAH KABUPATEN PENAJAM PASER UTARA", "KECAMATAN BABULU", babulu().address,
         "SURAT KETERANGAN TIDAK MAMPU", "Nomor: 474/0001/KEC-BBL/XI/2026", "Siti Aminah", "6409034508900002",
         "Babulu Darat", "dengan 4 orang tanggungan", "keperluan Beasiswa sekolah anak", "Babulu, 27 November 2026",
         "Camat Babulu", "Ahmad Camat",
@@ -75,9 +81,9 @@ def test_signing_for_the_camat_says_so(templates: Any, register: Any, issue: Any
     assert capacity_for(users["camat1"]) == "camat"
     assert capacity_for(users["sekcam1"]) == "atas_nama"
     assert capacity_for(users["sekcam1"], delegation=object()) == "plh"
-    assert signature_lines("camat") == ["Camat Babulu"]
-    assert signature_lines("atas_nama") == ["a.n. Camat Babulu", "Sekretaris Kecamatan"]
-    assert signature_lines("plh") == ["Plh. Camat Babulu"]
+    assert signature_lines("camat", office=babulu().letterhead()) == ["Camat Babulu"]
+    assert signature_lines("atas_nama", office=babulu().letterhead()) == ["a.n. Camat Babulu", "Sekretaris Kecamatan"]
+    assert signature_lines("plh", office=babulu().letterhead()) == ["Plh. Camat Babulu"]
 
     deputy = issue(register("sktm"), wita(2026, 11, 27, 9), signer="sekcam1", capacity="atas_nama")
     text = pdf_text((settings.PATEN_LETTERS_DIR / deputy.file_path).read_bytes())
@@ -89,7 +95,7 @@ def test_signing_for_the_camat_says_so(templates: Any, register: Any, issue: Any
     assert "Plh. Camat Babulu\nSri Sekcam" in text
 
 
-def test_the_same_letter_renders_to_the_same_bytes_and_data_cannot_inject_markup() -> None:
+def test_the_same_letter_renders_to_the_same_bytes_and_data_cannot_inject_markup(db: Any) -> None:
     from portal.letters.pdf import LetterDocument, letter_pdf
     from portal.letters.templating import blocks_render
 
@@ -104,7 +110,7 @@ def test_the_same_letter_renders_to_the_same_bytes_and_data_cannot_inject_markup
     data = {"applicant": {"name": "Siti <img src='/etc/passwd'/> & <b>Co</b> Ā"}, "alamat": "Jl. <u>Poros</u>"}
     blocks = blocks_render(content, data)
     doc = LetterDocument(
-        office=settings.PATEN_OFFICE, title=content["title"], number="000/0001/KEC-BBL/XI/2026", blocks=blocks,
+        office=babulu().letterhead(), title=content["title"], number="000/0001/KEC-BBL/XI/2026", blocks=blocks,
         place_and_date="Babulu, 27 November 2026", signature_lines=["Camat Babulu"], signer_name="Ahmad Camat",
         verification_url=f"{PUBLIC_URL}/verifikasi/{'a' * 32}/",
     )  # fmt: skip

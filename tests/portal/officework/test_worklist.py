@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.conftest import officer_of
 from tests.portal.officework.conftest import complete_api, open_step
 
 LENGKAP = {"hasil_pemeriksaan": "lengkap", "catatan": ""}
@@ -113,13 +114,10 @@ def test_claim_and_release_through_the_page(browser: Any, register: Any, users: 
 
 
 def test_claiming_a_step_another_officer_holds_is_a_message(browser: Any, register: Any, users: Any) -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
     from portal.workflow.services.human_tasks import human_task_claim
 
-    other = get_user_model().objects.create_user("loket2", password="x-" * 8)
-    other.groups.add(Group.objects.get(name="loket"))
+    other = officer_of("loket2", "loket")
     step = open_step(register()["tracking_number"], "Task_PeriksaKelengkapan")
     human_task_claim(human_task_id=step.pk, actor=other)
     client = browser("loket1")

@@ -40,7 +40,7 @@ def test_english_home_page(client: Client, deployed: Any) -> None:
         html,
         present=[
             "Integrated Sub-district Administrative Services (PATEN)",
-            "Kecamatan Babulu, Penajam Paser Utara Regency",
+            "Penajam Paser Utara Regency",
             "Services and their requirements",
             "Track an application",
             "Skip to content",
@@ -61,8 +61,8 @@ def test_english_service_list(client: Client, deployed: Any) -> None:
     html = page(english(client), "/layanan/")
     assert_english(
         html,
-        present=["PATEN services of Kecamatan Babulu", "Delegated to the camat", '<th scope="col">Fee</th>'],
-        absent=["Daftar layanan PATEN Kecamatan Babulu", "Dilimpahkan kepada camat", "Persyaratan, waktu, biaya"],
+        present=["PATEN services of Penajam Paser Utara", "Delegated to the camat", '<th scope="col">Fee</th>'],
+        absent=["Daftar layanan PATEN Penajam Paser Utara", "Dilimpahkan kepada camat", "Persyaratan, waktu, biaya"],
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from tests.conftest import SKTM_APPLICANT
+from tests.conftest import SKTM_APPLICANT, officer_of
 
 REQUESTS = "/api/v1/requests/"
 GOOD = {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "Beasiswa sekolah anak"}}
@@ -53,11 +53,8 @@ def registered(api: Any, deployed: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def loket2(users: dict[str, Any]) -> Any:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
-    user = get_user_model().objects.create_user("loket2", password="uji-loket-2")
-    user.groups.add(Group.objects.get(name="loket"))
+    user = officer_of("loket2", "loket", password="uji-loket-2")
     users["loket2"] = user
     return user
 
@@ -192,7 +189,11 @@ def test_unknown_service_is_a_field_error(api: Any, deployed: Any) -> None:
         ),
         ("kk", "6409031203200000", "Nomor urut pada Nomor KK (4 angka terakhir) tidak boleh 0000."),
         ("kk", "9909031203200001", "Dua angka pertama Nomor KK bukan kode provinsi yang berlaku."),
-        ("desa", "Atlantis", "Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu."),
+        (
+            "desa",
+            "Atlantis",
+            "Desa tidak dikenal. Pilih salah satu desa atau kelurahan di Kabupaten Penajam Paser Utara.",
+        ),
         ("phone", "12345", "Nomor telepon tidak valid. Contoh: 081234567890."),
         ("phone", "0812-ABCD-7890", "Nomor telepon tidak valid. Contoh: 081234567890."),
         ("name", "N" * 150, "Nama paling banyak 100 karakter."),
@@ -217,7 +218,7 @@ def test_every_applicant_and_data_error_is_reported_at_once(api: Any, deployed: 
     assert response.json() == {
         "applicant": {
             "nik": ["NIK harus terdiri dari 16 angka."],
-            "desa": ["Desa tidak dikenal. Pilih salah satu desa di Kecamatan Babulu."],
+            "desa": ["Desa tidak dikenal. Pilih salah satu desa atau kelurahan di Kabupaten Penajam Paser Utara."],
             "phone": ["Nomor telepon tidak valid. Contoh: 081234567890."],
         },
         "data": {

@@ -6,11 +6,9 @@ import threading
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 
-from tests.conftest import SKTM_APPLICANT
+from tests.conftest import SKTM_APPLICANT, officer_of
 
 
 def _register_and_pass_counter(api: Any) -> tuple[str, int]:
@@ -35,8 +33,7 @@ def test_simultaneous_completions_one_succeeds_other_gets_409(
     from portal.workflow.events import chain_verify
     from portal.workflow.models import HumanTask, InstanceEvent, ProcessInstance
 
-    kasi2 = get_user_model().objects.create_user("kasi2", password="x-uji-kasi-2")
-    kasi2.groups.add(Group.objects.get(name="kasi"))
+    kasi2 = officer_of("kasi2", "kasi", password="x-uji-kasi-2")
     users["kasi2"] = kasi2
     tn, task_id = _register_and_pass_counter(api)
     instance = ProcessInstance.objects.get(tracking_number=tn)
