@@ -6,8 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.storage import LETTERS, file_storage
+
+
+def emblem_storage() -> Storage:
+    return file_storage(LETTERS)
 
 
 class Office(models.Model):
@@ -29,7 +37,11 @@ class Office(models.Model):
     city = models.CharField(_("tempat surat"), max_length=100, help_text=_("Tempat di atas tanggal surat."))
     phone = models.CharField(_("telepon kantor"), max_length=40, blank=True)
     email = models.EmailField(_("surel kantor"), blank=True)
-    emblem = models.FileField(_("lambang daerah"), upload_to="offices/", blank=True)
+    # Printed at the left of the letterhead; kept beside the letters (never under a public URL).
+    emblem = models.FileField(
+        _("lambang daerah"), upload_to="kop/", blank=True, storage=emblem_storage,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])], help_text=_("PNG atau JPEG, persegi."),
+    )  # fmt: skip
     head_name = models.CharField(_("nama camat"), max_length=200, blank=True)
     head_nip = models.CharField(_("NIP camat"), max_length=18, blank=True)
     deputy_title = models.CharField(_("jabatan sekcam"), max_length=100, default="Sekretaris Kecamatan")
@@ -63,6 +75,7 @@ class Office(models.Model):
             "head_name": self.head_name,
             "head_nip": self.head_nip,
             "short": self.short,
+            "emblem": self.emblem.name or "",
             "office_code": self.code,
         }
 

@@ -74,4 +74,4 @@ def letter_draft(
 
 def letter_draft_pdf(draft: DraftPreview) -> bytes:
     """The draft as a PDF (its QR code says DRAF, not a verification link)."""
-    return letter_pdf(draft.document)
+    return letter_pdf(draft.document, emblem=selectors.emblem_of(draft.document.office))

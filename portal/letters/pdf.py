@@ -11,13 +11,24 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from PIL.Image import DecompressionBombError
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, mm
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+)  # fmt: skip
 
 from .templating import Block, FieldsBlock, TextBlock, markup_strip, plain_markup
 
@@ -25,6 +36,7 @@ QR_FORM_NAME = "PatenVerifikasiQR"
 QR_SIZE = 28 * mm
 QR_BORDER = 2
 QR_LEVEL = "M"
+EMBLEM_SIZE = 2.2 * cm
 
 _FONT, _BOLD = "Times-Roman", "Times-Bold"
 _BASE = ParagraphStyle("letter", fontName=_FONT, fontSize=12, leading=16, alignment=TA_JUSTIFY, spaceAfter=6)
@@ -143,7 +155,36 @@ def _contact(office: Mapping[str, str]) -> list[Flowable]:
     return [_paragraph(plain_markup(line), "address")] if line else []
 
 
-def letter_pdf(doc: LetterDocument) -> bytes:
+def _letterhead(office: Mapping[str, str], width: float, emblem: bytes | None) -> list[Flowable]:
+    """The regency, the kecamatan and its address; beside them, on the left, the regional emblem."""
+    lines: list[Flowable] = [
+        _paragraph(plain_markup(office.get("regency", "")), "regency"),
+        _paragraph(plain_markup(office.get("district", "")), "district"),
+        _paragraph(plain_markup(office.get("address", "")), "address"),
+        *_contact(office),
+    ]
+    picture = _emblem(emblem)
+    if picture is None:
+        return lines
+    table = Table([[picture, lines]], colWidths=[EMBLEM_SIZE + 0.3 * cm, width - EMBLEM_SIZE - 0.3 * cm])
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
+    return [table]
+
+
+def _emblem(emblem: bytes | None) -> Flowable | None:
+    """The emblem as a square picture; None when there is none or it cannot be read as an image."""
+    if not emblem:
+        return None
+    try:
+        reader = ImageReader(io.BytesIO(emblem))
+        reader.getSize()
+    except (OSError, ValueError, SyntaxError, DecompressionBombError):  # unreadable: a letterhead without it
+        return None
+    return Image(io.BytesIO(emblem), width=EMBLEM_SIZE, height=EMBLEM_SIZE, kind="proportional")
+
+
+def letter_pdf(doc: LetterDocument, *, emblem: bytes | None = None) -> bytes:
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=2.5 * cm, rightMargin=2 * cm, topMargin=1.5 * cm, bottomMargin=2 * cm,
@@ -152,10 +193,7 @@ def letter_pdf(doc: LetterDocument) -> bytes:
     )  # fmt: skip
     width = template.width
     story: list[Flowable] = [
-        _paragraph(plain_markup(doc.office.get("regency", "")), "regency"),
-        _paragraph(plain_markup(doc.office.get("district", "")), "district"),
-        _paragraph(plain_markup(doc.office.get("address", "")), "address"),
-        *_contact(doc.office),
+        *_letterhead(doc.office, width, emblem),
         HRFlowable(width="100%", thickness=2.2, color=colors.black, spaceBefore=2, spaceAfter=1.5),
         HRFlowable(width="100%", thickness=0.6, color=colors.black, spaceBefore=0, spaceAfter=16),
         _paragraph(f"<u>{plain_markup(doc.title)}</u>", "title"),

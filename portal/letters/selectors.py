@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -126,3 +126,14 @@ def letter_files_problems() -> list[str]:
         if name.endswith(".pdf") and name not in known:
             problems.append(_("Berkas %(path)s bukan milik surat mana pun.") % {"path": name})
     return problems
+
+
+def emblem_of(office: Mapping[str, str]) -> bytes | None:
+    """The emblem the office's letterhead names, if its file can be read; None otherwise."""
+    name = office.get("emblem") or ""
+    if not name:
+        return None
+    try:
+        return file_read(LETTERS, name)
+    except StoredFileMissing:
+        return None

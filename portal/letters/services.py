@@ -37,6 +37,7 @@ from .errors import LetterError, LetterTemplateInvalid
 from .formatting import date_in_words, letter_number
 from .models import Letter, LetterSequence, LetterTemplate
 from .pdf import LetterDocument, document_from_json, document_to_json, letter_pdf
+from .selectors import emblem_of
 from .signing import capacity_for, signature_lines, signer_display_name, signer_position
 from .templating import blocks_render, template_problems
 
@@ -251,7 +252,8 @@ def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
     letter = Letter.objects.get(pk=letter_id)
     if letter.rendered_at is not None:
         return letter
-    content = letter_pdf(document_from_json(letter.document))
+    document = document_from_json(letter.document)
+    content = letter_pdf(document, emblem=emblem_of(document.office))
     digest = hashlib.sha256(content).hexdigest()
     wanted = f"{letter.year}/{letter.service_code}/{letter.pk}-{digest[:16]}.pdf"
     try:

@@ -146,3 +146,37 @@ def test_letters_check_finds_changed_missing_and_stray_files(
     assert f"Berkas surat {missing.number} tidak ditemukan." in err
     assert "Berkas 2026/sktm/sisa.pdf bukan milik surat mana pun." in err
     assert kept.number not in err
+
+
+def test_the_office_s_emblem_heads_its_letters_and_an_unreadable_one_is_left_out(
+    letters_dir: Any, db: Any, tmp_path: Any
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from portal.core.storage import LETTERS, file_save
+    from portal.letters.pdf import LetterDocument, letter_pdf
+    from portal.letters.selectors import emblem_of
+
+    picture = io.BytesIO()
+    Image.new("RGB", (120, 120), (200, 30, 30)).save(picture, format="PNG")
+    office = babulu()
+    office.emblem.name = file_save(LETTERS, "kop/ppu.png", picture.getvalue())
+    office.save(update_fields=["emblem"])
+    head = office.letterhead()
+    doc = LetterDocument(
+        office=head, title="SURAT UJI", number="000/0001/KEC-BBL/XII/2026", blocks=[],
+        place_and_date="Babulu, 7 Desember 2026", signature_lines=["Camat Babulu"], signer_name="Ahmad Camat",
+        verification_url=f"{PUBLIC_URL}/verifikasi/{'b' * 32}/",
+    )  # fmt: skip
+    with_emblem = letter_pdf(doc, emblem=emblem_of(head))
+    without = letter_pdf(doc)
+    assert b"/Subtype /Image" in with_emblem and b"/Subtype /Image" not in without
+    assert "KECAMATAN BABULU" in pdf_text(with_emblem)
+    # a file that is not an image, or one that is gone, leaves the letterhead without an emblem
+    assert letter_pdf(doc, emblem=b"not a picture") == without
+    file_save(LETTERS, "kop/rusak.png", b"\x89PNG broken")
+    assert letter_pdf(doc, emblem=emblem_of({**head, "emblem": "kop/rusak.png"})) == without
+    assert emblem_of({**head, "emblem": "kop/tidak-ada.png"}) is None
+    assert emblem_of({**head, "emblem": "../../etc/passwd"}) is None

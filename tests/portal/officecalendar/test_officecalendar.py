@@ -66,6 +66,29 @@ def test_a_saturday_opening_with_hours_and_a_local_closure(db: Any) -> None:
     assert calendar.add_working_days(wita(4, 17, 10), 2) == wita(4, 21, 16)  # Monday 20 closed
 
 
+def test_an_office_s_own_day_counts_for_that_office_only_and_wins_over_the_regency_s(db: Any) -> None:
+    from portal.directory.models import Office
+    from portal.directory.services import regions_sync
+    from portal.officecalendar.selectors import calendar_of_office, office_calendar
+    from portal.officecalendar.services import calendar_override_set
+
+    regions_sync()
+    babulu, sepaku = Office.objects.get(slug="babulu"), Office.objects.get(slug="sepaku")
+    # given the regency closes Monday 20 April for a regional event, and Sepaku opens it anyway
+    calendar_override_set(day=date(2026, 4, 20), open=False, reason="Hari jadi kabupaten")
+    calendar_override_set(day=date(2026, 4, 20), office=sepaku, open=True, reason="Pelayanan tetap buka")
+    # then Babulu and the regency count the day as closed, Sepaku as open
+    friday = wita(4, 17, 10)
+    assert office_calendar(babulu.pk).add_working_days(friday, 1) == wita(4, 21, 16)
+    assert office_calendar().add_working_days(friday, 1) == wita(4, 21, 16)
+    assert office_calendar(sepaku.pk).add_working_days(friday, 1) == wita(4, 20, 16)
+    # and the BPMN helpers count in the calendar of the office whose request is being worked on
+    with engine.frozen_at(friday), calendar_of_office(sepaku.pk):
+        assert evaluate("working_days(1)", {}) == "2026-04-20T08:00:00+00:00"  # 16:00 WITA on Monday
+    with engine.frozen_at(friday), calendar_of_office(babulu.pk):
+        assert evaluate("working_days(1)", {}) == "2026-04-21T08:00:00+00:00"
+
+
 @pytest.mark.parametrize(
     "fields",
     [

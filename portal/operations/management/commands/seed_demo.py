@@ -1,4 +1,5 @@
-"""`seed_demo`: demo users, the villages of Babulu and every process in processes/. Idempotent."""
+"""`seed_demo`: demo users posted to Babulu and Sepaku, the kecamatan and villages, and every process in
+processes/. Idempotent."""
 
 from __future__ import annotations
 
