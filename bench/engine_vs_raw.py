@@ -111,6 +111,7 @@ def portal() -> SimpleNamespace:
     Call it after django.setup().
     """
     from portal.accounts.services import demo_users_ensure
+    from portal.directory.services import demo_postings_ensure
     from portal.operations.services import catalogue_load
     from portal.workflow.enums import OPEN_HUMAN_TASK
     from portal.workflow.models import HumanTask, ProcessInstance
@@ -120,6 +121,7 @@ def portal() -> SimpleNamespace:
 
     return SimpleNamespace(
         demo_users_ensure=demo_users_ensure,
+        demo_postings_ensure=demo_postings_ensure,
         catalogue_load=catalogue_load,
         definitions_deploy=definitions_deploy,
         request_register=request_register,
@@ -132,7 +134,8 @@ def portal() -> SimpleNamespace:
 
 def portal_seed(service: str, password: str) -> None:
     api = portal()
-    api.demo_users_ensure(password=password)  # villages come with the directory migration
+    api.demo_users_ensure(password=password)  # the kecamatan and villages come with the directory migration
+    api.demo_postings_ensure()
     bpmn = PROCESSES / f"{service}.bpmn"
     api.definitions_deploy(files=[(f"processes/{bpmn.name}", bpmn.read_bytes())])
     # Standards, the authority registry and letter templates: the signing step issues a letter.

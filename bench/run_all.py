@@ -35,6 +35,7 @@ BENCHMARKS = {
         {"full": [], "quick": ["--requests", "8", "--warmup", "2", "--profile-requests", "3"]},
     ),
     "inbox": ("inbox.py", {"full": [], "quick": ["--waiting", "2000", "--repeat", "5"]}),
+    "loop": ("engine_loop.py", {"full": [], "quick": ["--runs", "3", "--warmup", "1"]}),
     "timers": ("timers_pg.py", {"full": [], "quick": ["--instances", "500", "--verify-sample", "100"]}),
 }
 

@@ -380,7 +380,7 @@ def portal() -> SimpleNamespace:
     Call it after django.setup().
     """
     from portal.accounts.services import demo_users_ensure
-    from portal.directory.services import regions_sync
+    from portal.directory.services import demo_postings_ensure
     from portal.operations.services import catalogue_load
     from portal.workflow.enums import EventType, HumanTaskStatus
     from portal.workflow.events import GENESIS, chain_verify, event_hash
@@ -393,7 +393,7 @@ def portal() -> SimpleNamespace:
     return SimpleNamespace(
         demo_users_ensure=demo_users_ensure,
         catalogue_load=catalogue_load,
-        regions_sync=regions_sync,
+        demo_postings_ensure=demo_postings_ensure,
         definitions_deploy=definitions_deploy,
         request_register=request_register,
         human_task_complete=human_task_complete,
@@ -414,7 +414,7 @@ def seed(password: str) -> None:
     """What `seed_demo` and the tests' `deployed` fixture do: users, villages, processes, catalogue."""
     api = portal()
     api.demo_users_ensure(password=password)
-    api.regions_sync()
+    api.demo_postings_ensure()  # the kecamatan and villages too
     files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted(PROCESSES.glob("*.bpmn"))]
     api.definitions_deploy(files=files)
     api.catalogue_load(directory=PROCESSES)

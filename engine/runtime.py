@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
@@ -19,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import ensure_aware_utc, frozen_at
+from .compaction import last_end_event, latest_completed
 from .errors import ExecutionError, HumanTaskNotReady, ScriptError
 from .forms import Form
 from .parsing import Definition
@@ -145,10 +145,7 @@ class Instance:
         """Workflow data: the last completed task's data once finished, else the root's view."""
         if self.workflow.completed:
             return dict(self.workflow.data)
-        latest = None
-        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
-            if latest is None or task.last_state_change >= latest.last_state_change:
-                latest = task
+        latest = latest_completed(self.workflow)
         return dict(latest.data if latest is not None else self.workflow.task_tree.data)
 
     def end_event(self) -> tuple[str, str] | None:
@@ -157,14 +154,10 @@ class Instance:
         A side branch (a reminder's, say) may reach an end event of its own earlier; the one that
         finished the process is the last reached.
         """
-        ends = [
-            task
-            for task in self.workflow.get_tasks(state=TaskState.COMPLETED)
-            if isinstance(task.task_spec, EndEvent) and task.workflow is self.workflow
-        ]
-        if not ends:
+        end = last_end_event(self.workflow)
+        if end is None:
             return None
-        spec = max(ends, key=lambda task: task.last_state_change).task_spec
+        spec = end.task_spec
         return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
 
     def _human_tasks(self) -> list[Any]:

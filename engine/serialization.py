@@ -1,7 +1,10 @@
 """Saving and loading workflows (the serializer seam).
 
 A definition's spec is stored once per version; an instance's state is SpiffWorkflow's own
-dictionary format without the spec, and gets the definition's already-built spec on load.
+dictionary format without the spec, and gets the definition's already-built spec on load. The
+state holds only the part of the task tree the engine needs to go on (engine/compaction.py); a
+state written in full, as before compaction existed, loads the same way and is compacted when
+it is next saved.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
+from .compaction import compact_state
 from .forms import Form
 from .parsing import Decision, Definition
 from .timers import CLOCKED
@@ -60,9 +64,11 @@ _SERIALIZER = BpmnWorkflowSerializer(_registry(spec_free=True))
 _FULL_REGISTRY = _registry(spec_free=False)
 
 
-def workflow_to_state(workflow: Any) -> dict[str, Any]:
-    """Instance state as a JSON-ready dict, without the spec."""
+def workflow_to_state(workflow: Any, *, compact: bool = True) -> dict[str, Any]:
+    """Instance state as a JSON-ready dict, without the spec (`compact=False`: the whole task tree)."""
     state: dict[str, Any] = _SERIALIZER.to_dict(workflow)
+    if compact:
+        compact_state(workflow, state)
     state[BpmnWorkflowSerializer.VERSION_KEY] = SERIALIZER_VERSION
     return state
 
