@@ -169,3 +169,12 @@ def officer_of(username: str, *roles: str, office: str = "babulu", password: str
     user.groups.add(*Group.objects.filter(name__in=roles))
     staff_post(user=user, office=Office.objects.get(slug=office))
     return user
+
+
+def step_due_set(step: Any, due_at: datetime) -> None:
+    """Move an open step's due time, as if its diagram had set it so: its row and the lists' row."""
+    from portal.workflow.models import HumanTask, WorkItem
+
+    HumanTask.objects.filter(pk=step.pk).update(due_at=due_at)
+    WorkItem.objects.filter(pk=step.pk).update(due_at=due_at)
+    step.due_at = due_at

@@ -9,18 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.selectors import is_officer, user_roles
-from portal.core.api import NOT_A_DICT, InputSerializer, id_from_path
+from portal.core.api import (
+    KEYSET_PARAMETERS,
+    NOT_A_DICT,
+    InputSerializer,
+    id_from_path,
+    keyset_page_output,
+    keyset_response,
+)
 from portal.directory.selectors import office_scope
 from portal.documents.selectors import missing_requirements
 from portal.letters.selectors import letters_for_instance, verification_url
-from portal.workflow import selectors
-from portal.workflow.models import HumanTask, ProcessInstance
+from portal.workflow import selectors, worklists
+from portal.workflow.models import HumanTask, ProcessInstance, WorkItem
 from portal.workflow.services.human_tasks import (
     human_task_claim,
     human_task_complete,
@@ -44,23 +50,49 @@ class FormFieldSerializer(serializers.Serializer):
 
 class HumanTaskOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    tracking_number = serializers.CharField(source="instance.tracking_number")
-    service = serializers.CharField(source="instance.definition.code")
+    tracking_number = serializers.CharField()
+    service = serializers.CharField()
     bpmn_id = serializers.CharField()
     name = serializers.CharField()
     role = serializers.CharField()
     status = serializers.CharField()
-    assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
-    applicant_name = serializers.CharField(source="instance.applicant_name")
-    desa = serializers.CharField(source="instance.applicant_village.name")
+    assignee = serializers.CharField(allow_null=True)
+    applicant_name = serializers.CharField()
+    desa = serializers.CharField()
     created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField()
     claimed_at = serializers.DateTimeField(allow_null=True)
     form = FormFieldSerializer(many=True)
 
-    def get_overdue(self, obj: HumanTask) -> bool:
-        return bool(obj.due_at is not None and obj.status in ("ready", "claimed") and obj.due_at < timezone.now())
+
+def _overdue(due_at: Any, status: str, now: Any) -> bool:
+    return bool(due_at is not None and status in ("ready", "claimed") and due_at < now)
+
+
+def _task_fields(step: HumanTask) -> dict[str, Any]:
+    """A step as the task API shows it (HumanTaskOutput), from its row and its request."""
+    instance = step.instance
+    return {
+        "id": step.pk, "tracking_number": instance.tracking_number, "service": instance.definition.code,
+        "bpmn_id": step.bpmn_id, "name": step.name, "role": step.role, "status": step.status,
+        "assignee": step.assignee.username if step.assignee is not None else None,
+        "applicant_name": instance.applicant_name, "desa": instance.applicant_village.name,
+        "created_at": step.created_at, "due_at": step.due_at, "claimed_at": step.claimed_at, "form": step.form,
+        "overdue": _overdue(step.due_at, step.status, timezone.now()),
+    }  # fmt: skip
+
+
+def _work_item_fields(item: WorkItem, form: Any, now: Any) -> dict[str, Any]:
+    """An open step of a list as the task API shows it (HumanTaskOutput), from its work item."""
+    return {
+        "id": item.pk, "tracking_number": item.tracking_number, "service": item.service_code,
+        "bpmn_id": item.bpmn_id, "name": item.name, "role": item.role, "status": item.status,
+        "assignee": getattr(item, "assignee_name", None) or None if item.assignee_id else None,
+        "applicant_name": item.applicant_name, "desa": item.village_name, "created_at": item.created_at,
+        "due_at": item.due_at, "overdue": _overdue(item.due_at, item.status, now), "claimed_at": item.claimed_at,
+        "form": form if isinstance(form, list) else [],
+    }  # fmt: skip
 
 
 class ApplicantInput(InputSerializer):
@@ -247,28 +279,28 @@ class RequestDiagramApi(APIView):
 
 
 class HumanTaskListApi(APIView):
-    class Pagination(LimitOffsetPagination):
-        default_limit = 50
-        max_limit = 200
-
     @extend_schema(
-        parameters=[OpenApiParameter("tracking_number", str, required=False)],
-        responses=HumanTaskOutput(many=True),
-        summary="Open steps the caller may act on, oldest first",
+        parameters=[OpenApiParameter("tracking_number", str, required=False), *KEYSET_PARAMETERS],
+        responses=keyset_page_output("HumanTaskPage", HumanTaskOutput(many=True)),
+        summary="Open steps the caller may act on, oldest first (keyset pages: follow `next`)",
     )
     def get(self, request: Request) -> Response:
-        tracking_number = request.query_params.get("tracking_number") or None
-        qs = selectors.human_tasks_for_user(request.user, tracking_number=tracking_number)
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(HumanTaskOutput(page, many=True).data)
+        listed = worklists.steps_page(
+            request.user, cursor=request.query_params.get("cursor"), limit=request.query_params.get("limit"),
+            tracking_number=request.query_params.get("tracking_number") or None,
+        )  # fmt: skip
+        items = listed.rows
+        forms = dict(HumanTask.objects.filter(pk__in=[i.pk for i in items]).values_list("pk", "form"))
+        now = timezone.now()
+        results = HumanTaskOutput([_work_item_fields(i, forms.get(i.pk), now) for i in items], many=True).data
+        return keyset_response(request, results=results, listed=listed)
 
 
 def _task_output(human_task: HumanTask) -> dict[str, Any]:
     fresh = HumanTask.objects.select_related(
         "instance", "instance__definition", "instance__applicant_village", "assignee"
     ).get(pk=human_task.pk)
-    return dict(HumanTaskOutput(fresh).data)
+    return dict(HumanTaskOutput(_task_fields(fresh)).data)
 
 
 class HumanTaskClaimApi(APIView):
@@ -310,7 +342,8 @@ class HumanTaskOverdueApi(APIView):
     def get(self, request: Request) -> Response:
         if not user_roles(request.user) & {"camat", "sekcam", "kasi", "auditor", "admin"}:
             raise exceptions.PermissionDenied(_("Hanya pimpinan, auditor atau admin."))
-        return Response(OverdueCountOutput(selectors.overdue_counts(scope=office_scope(request.user)), many=True).data)
+        counts = worklists.overdue_counts(scope=office_scope(request.user))
+        return Response(OverdueCountOutput(counts, many=True).data)
 
 
 class EventOutput(serializers.Serializer):

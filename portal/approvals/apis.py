@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.core.api import InputSerializer
+from portal.core.api import KEYSET_PARAMETERS, InputSerializer, keyset_page_output, keyset_response
+from portal.core.keyset import page_size
+from portal.workflow import worklists
 
 from . import selectors, services
+
+MAX_PAGE_SIZE = 100
 
 
 class ApprovalDraftOutput(serializers.Serializer):
@@ -98,19 +101,18 @@ class ApprovalListDecideApi(APIView):
             max_length=500, required=False, allow_blank=True, default="", help_text="required to send back"
         )
 
-    class Pagination(LimitOffsetPagination):
-        default_limit = selectors.PAGE_SIZE
-        max_limit = 100
-
     @extend_schema(
-        responses=ApprovalItemOutput(many=True), summary="Steps waiting for the camat's decision, oldest first",
-        parameters=[OpenApiParameter("limit", int, required=False), OpenApiParameter("offset", int, required=False)],
+        responses=keyset_page_output("ApprovalPage", ApprovalItemOutput(many=True)),
+        summary="Steps waiting for the camat's decision, oldest first (keyset pages: follow `next`)",
+        parameters=KEYSET_PARAMETERS,
     )  # fmt: skip
     def get(self, request: Request) -> Response:
-        paginator = self.Pagination()
-        ids = paginator.paginate_queryset(selectors.approvals_for(request.user).values_list("pk", flat=True), request)
-        items = selectors.inbox_items_of(request.user, selectors.approvals_of(ids or []))
-        return paginator.get_paginated_response(ApprovalItemOutput([item_output(i) for i in items], many=True).data)
+        query = request.query_params
+        limit = page_size(query.get("limit"), default=selectors.PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+        listed = worklists.approvals_page(request.user, cursor=query.get("cursor"), limit=limit)
+        items = selectors.inbox_items_of(request.user, selectors.approvals_of([item.pk for item in listed.rows]))
+        results = ApprovalItemOutput([item_output(i) for i in items], many=True).data
+        return keyset_response(request, results=results, listed=listed)
 
     @extend_schema(
         request=ApprovalDecisionInput, responses=ApprovalResultOutput(many=True),

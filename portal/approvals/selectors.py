@@ -2,7 +2,8 @@
 
 Nothing here restores a workflow: each step's row carries its form, the decision its diagram
 declares (`paten.decision.*`) and the request's data as it stood when the step opened. A page of
-the inbox costs the same few queries however many requests wait.
+the inbox is a keyset page of work items (workflow.worklists) and costs the same few queries however
+many requests wait.
 """
 
 from __future__ import annotations
@@ -12,20 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
+from portal.core.keyset import ListPage
 from portal.delegation.selectors import delegations_in_force
-from portal.directory.selectors import office_scope
 from portal.letters.drafts import letter_draft
 from portal.letters.selectors import letter_templates_latest
 from portal.letters.signing import capacity_for, signer_position
-from portal.workflow.enums import OPEN_HUMAN_TASK
+from portal.workflow import worklists
 from portal.workflow.models import HumanTask
-from portal.workflow.selectors import delegated_camat_steps
 
 PAGE_SIZE = 25
 
@@ -53,18 +51,9 @@ class DecisionPlan:
 _UNREAD = ("instance__state", "instance__definition__bpmn_source", "instance__definition__spec_json")
 
 
-def approvals_for(user: Any) -> QuerySet[HumanTask]:
-    """Open camat steps `user` may act on (as camat or as a deputy under a delegation), oldest first."""
-    steps = HumanTask.objects.filter(
-        office_scope(user).q("instance__office"), status__in=OPEN_HUMAN_TASK, role=RoleCode.CAMAT
-    )
-    if RoleCode.CAMAT not in user_roles(user):
-        steps = steps.filter(delegated_camat_steps(user))
-    return steps.order_by("created_at", "id")
-
-
 def approvals_of(ids: Iterable[int]) -> list[HumanTask]:
-    """The steps of a page (ids in inbox order, from approvals_for), with what the inbox shows."""
+    """The steps of a page (ids in inbox order, from workflow.worklists.approvals_page), with what the
+    inbox shows."""
     wanted = list(ids)
     found = HumanTask.objects.filter(pk__in=wanted).select_related(
         "instance", "instance__definition", "instance__applicant_village", "instance__office", "assignee"
@@ -106,13 +95,13 @@ def _deputy_of(user: Any) -> Any:
     return lambda code: next((d for d in delegations if d.covers(code)), None)
 
 
-def inbox_page(user: Any, *, page: Any = 1, now: datetime | None = None, with_draft: bool = True) -> Page[Any]:
+def inbox_page(user: Any, *, cursor: Any = None, now: datetime | None = None, with_draft: bool = True) -> ListPage:
     """One page of what waits for the camat's decision, each with its decision plan and draft letter."""
-    # Paged over ids (a sort of narrow index entries), then the page's 25 rows read whole.
-    found = Paginator(approvals_for(user).values_list("pk", flat=True), PAGE_SIZE).get_page(page)
-    steps = approvals_of(found.object_list)
-    found.object_list = inbox_items_of(user, steps, now=now, with_draft=with_draft)  # type: ignore[assignment]
-    return found
+    # Paged over the narrow work items (an index range), then the page's 25 rows read whole.
+    listed = worklists.approvals_page(user, cursor=cursor, limit=PAGE_SIZE, now=now)
+    steps = approvals_of([item.pk for item in listed.rows])
+    listed.page.rows = inbox_items_of(user, steps, now=now, with_draft=with_draft)
+    return listed
 
 
 def inbox_items_of(
@@ -127,7 +116,7 @@ def inbox_items_of(
 
 def inbox_item(user: Any, human_task_id: int, *, now: datetime | None = None) -> dict[str, Any] | None:
     """One waiting step of the inbox (for its draft PDF); None when it is not the user's to decide."""
-    if not approvals_for(user).filter(pk=human_task_id).exists():
+    if not worklists.approval_open(user, human_task_id):
         return None
     step = approvals_of([human_task_id])[0]
     templates = letter_templates_latest({step.instance.definition.code})

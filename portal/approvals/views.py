@@ -64,11 +64,11 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.error(request, _("Langkah %(id)s: %(why)s") % {"id": r.human_task_id, "why": r.detail})
         return redirect("approvals")
-    page = selectors.inbox_page(request.user, page=request.GET.get("halaman"))
-    for item in page.object_list:
+    listed = selectors.inbox_page(request.user, cursor=request.GET.get("halaman"))
+    for item in listed.rows:
         item["step_url"] = _step_url(item["step"].pk)
         item["waiting_text"] = duration_text(item["waiting_seconds"])
-    return render(request, "approvals/inbox.html", {"items": page.object_list, "page": page})
+    return render(request, "approvals/inbox.html", {"items": listed.rows, "listed": listed})
 
 
 @login_required

@@ -3,37 +3,85 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
-from portal.directory.selectors import OfficeScope
+from portal.core.keyset import Band, Cursor, ListPage, bounded_count, keyset_page
+from portal.core.text import search_key
+from portal.directory.selectors import OfficeScope, scope_office_ids
 from portal.workflow.enums import EventType
 from portal.workflow.events import chain_verify
-from portal.workflow.models import InstanceEvent, ProcessInstance
+from portal.workflow.models import InstanceEvent, NameKey, ProcessInstance
 
 QUERY_MAX = 100
+SEARCH_MAX = 50  # a search shows at most this many requests; past that, it asks for more of the name
+NAME_MIN = 2  # letters of a name before it is searched
+PAGE_SIZE = 25
+TRACKING_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,20}")
 
 
 def may_audit(user: Any) -> bool:
     return bool(user_roles(user) & {RoleCode.AUDITOR, RoleCode.ADMIN})
 
 
-def requests_search(query: str, *, scope: OfficeScope) -> QuerySet[ProcessInstance]:
-    """Requests (of the offices of `scope`) whose tracking number, NIK or applicant's name matches
-    `query`, newest first."""
-    text = str(query or "").strip()[:QUERY_MAX]
-    qs = (
-        ProcessInstance.objects.filter(scope.q())
-        .select_related("definition", "applicant_village")
-        .defer("state", "definition__spec_json", "definition__bpmn_source", "request_data")
-        .order_by("-created_at", "-id")
+def _starts_with(field: str, prefix: str) -> Q:
+    """Rows whose `field` starts with `prefix`, in a form an index of the column serves."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})  # LIKE 'x%' on the pattern operator class index
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})  # a B-tree range
+
+
+def _requests() -> QuerySet[ProcessInstance]:
+    return ProcessInstance.objects.select_related("definition", "applicant_village").defer(
+        "state", "definition__spec_json", "definition__bpmn_source", "request_data"
     )
-    if not text:
-        return qs
-    return qs.filter(Q(tracking_number__iexact=text) | Q(applicant_nik=text) | Q(applicant_name__icontains=text))
+
+
+@dataclass
+class SearchResult:
+    """The requests a search found, newest first; `more`: more than SEARCH_MAX matched (say more)."""
+
+    requests: list[ProcessInstance]
+    more: bool
+
+
+def requests_search(query: str, *, scope: OfficeScope) -> SearchResult:
+    """Requests (of the offices of `scope`) whose tracking number or the applicant's NIK is `query`, or
+    whose applicant's name has a word starting with it ("amin" finds Siti Nur Aminah); newest first,
+    at most SEARCH_MAX. Each is an index lookup: the unique number, the NIK, the name keys."""
+    text = str(query or "").strip()[:QUERY_MAX]
+    ids: set[int] = set()
+    scoped = ProcessInstance.objects.filter(scope.q()).order_by()  # in the index's order: no sort
+    number = text.upper()
+    if TRACKING_NUMBER_RE.fullmatch(number):
+        ids.update(scoped.filter(tracking_number=number).values_list("pk", flat=True)[:1])
+    if text.isdigit():
+        ids.update(scoped.filter(applicant_nik=text).values_list("pk", flat=True)[: SEARCH_MAX + 1])
+    key = search_key(text)
+    if len(key) >= NAME_MIN and not any(c.isdigit() for c in key):  # names have no digits
+        for office_id in scope_office_ids(scope):
+            named = NameKey.objects.filter(_starts_with("key", key), office_id=office_id).order_by()
+            ids.update(named.values_list("instance_id", flat=True)[: SEARCH_MAX + 1])
+    found = sorted(_requests().filter(pk__in=ids).order_by(), key=lambda i: (i.created_at, i.pk), reverse=True)
+    return SearchResult(found[:SEARCH_MAX], len(found) > SEARCH_MAX)
+
+
+def requests_recent(*, scope: OfficeScope, cursor: Any = None, now: datetime | None = None) -> ListPage:
+    """Every request of the offices of `scope`, newest first: a keyset page after `cursor`."""
+    after = Cursor.parse(cursor)
+    at = after.at if after is not None else (now or timezone.now())
+    parts = [_requests().filter(office_id=office_id) for office_id in scope_office_ids(scope)]
+    page = keyset_page([Band(parts, "created_at", descending=True)], cursor=after, limit=PAGE_SIZE, at=at)
+    total, capped = bounded_count(parts)
+    return ListPage(page, total, capped)
 
 
 def request_log(tracking_number: str, *, scope: OfficeScope) -> dict[str, Any] | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,8 +13,6 @@ from django.views.decorators.http import require_http_methods
 from portal.directory.selectors import office_scope
 
 from . import selectors
-
-PAGE_SIZE = 25
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -27,9 +26,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not selectors.may_audit(request.user):
         return _forbidden(request)
     query = str(request.GET.get("q", ""))[: selectors.QUERY_MAX]
-    found = selectors.requests_search(query, scope=office_scope(request.user))
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("halaman"))
-    return render(request, "audit/search.html", {"query": query, "page": page})
+    scope = office_scope(request.user)
+    context: dict[str, Any] = {"query": query}
+    if query.strip():
+        found = selectors.requests_search(query, scope=scope)
+        context.update(requests=found.requests, more=found.more, limit=selectors.SEARCH_MAX)
+    else:
+        listed = selectors.requests_recent(scope=scope, cursor=request.GET.get("halaman"))
+        context.update(requests=listed.rows, listed=listed)
+    return render(request, "audit/search.html", context)
 
 
 @login_required

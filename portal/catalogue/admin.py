@@ -35,8 +35,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(AuthorityRule)
 class AuthorityRuleAdmin(admin.ModelAdmin):
-    list_display = ["service", "status", "office", "legal_basis_number", "in_force_from", "in_force_until"]
-    list_filter = ["status"]
+    list_display = [
+        "service", "kecamatan", "status", "office", "legal_basis_number", "in_force_from", "in_force_until"
+    ]  # fmt: skip
+    list_filter = ["status", "kecamatan"]
 
 
 class StandardForm(forms.ModelForm):
@@ -97,13 +99,13 @@ class ServiceStandardAdmin(ServiceSaveAdmin):
 
 @admin.register(RefusedRequest)
 class RefusedRequestAdmin(ReadOnlyAdmin):
-    list_display = ["service", "month", "at", "actor"]
-    list_filter = ["service", "month"]
+    list_display = ["service", "office", "month", "at", "actor"]
+    list_filter = ["service", "office", "month"]
 
 
 @admin.register(ServiceDeclaration)
 class ServiceDeclarationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "sha256"]
+    list_display = ["created_at", "office", "sha256"]
     fields = ["created_at", "sha256", "content_pretty"]
     readonly_fields = ["content_pretty"]
 

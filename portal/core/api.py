@@ -1,4 +1,5 @@
-"""Base pieces of every REST API of the portal: the exception handler, input serializers, path ids."""
+"""Base pieces of every REST API of the portal: the exception handler, input serializers, path ids,
+keyset pages."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, RateLimited, ServiceError
 from .ids import path_id
+from .keyset import ListPage
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -59,3 +64,40 @@ def id_from_path(raw: str) -> int:
     if value is None:
         raise exceptions.NotFound()
     return value
+
+
+# --- keyset pages --------------------------------------------------------------------------------
+
+KEYSET_PARAMETERS = [
+    OpenApiParameter(
+        "cursor", str, required=False, description="the page after the one whose `next` gave it; omit for the first"
+    ),
+    OpenApiParameter("limit", int, required=False, description="rows per page"),
+]
+
+
+def keyset_page_output(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of a keyset page of `item` rows (see keyset_response)."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(help_text="rows of the whole list, counted up to 1000"),
+            "count_capped": serializers.BooleanField(help_text="true: the list holds more rows than `count`"),
+            "next": serializers.CharField(
+                allow_null=True, help_text="URL of the next page (a keyset cursor); null on the last page"
+            ),
+            "previous": serializers.CharField(allow_null=True, help_text="URL of the page before; null on the first"),
+            "results": item,
+        },
+    )
+
+
+def keyset_response(request: Request, *, results: Any, listed: ListPage) -> Response:
+    """A page of a keyset list (core.keyset): no OFFSET, no COUNT over the whole table."""
+    here = request.build_absolute_uri()
+    page = listed.page
+    links = {
+        name: replace_query_param(here, "cursor", token) if token is not None else None
+        for name, token in (("next", page.next_token), ("previous", page.previous_token))
+    }
+    return Response({"count": listed.total, "count_capped": listed.total_capped, **links, "results": results})

@@ -9,6 +9,7 @@ only. The engine applies the same rule to the string fields of BPMN forms (engin
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -63,3 +64,22 @@ class PrintableText:
 
     def __hash__(self) -> int:
         return hash((PrintableText, self.multiline))
+
+
+# --- search keys ---------------------------------------------------------------------------------
+
+SEARCH_KEY_MAX = 100
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def search_key(value: Any) -> str:
+    """A name as searches compare it: lower case, accents dropped, one space between words."""
+    text = unicodedata.normalize("NFKD", str(value or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _NOT_ALNUM.sub(" ", text).strip()[:SEARCH_KEY_MAX].strip()
+
+
+def word_start_keys(value: Any, *, words: int = 5) -> list[str]:
+    """The keys a prefix search finds a name by: the name from each of its first `words` words on."""
+    parts = search_key(value).split(" ")
+    return [" ".join(parts[i:]) for i in range(min(len(parts), words)) if parts[i]]

@@ -68,6 +68,13 @@ class OfficeScope:
         return Q(**{f"{field}_id__in": sorted(self.office_ids)})
 
 
+def scope_office_ids(scope: OfficeScope) -> list[int]:
+    """The ids of the offices of `scope`, one by one: a list reads an office's index partition at a time."""
+    if scope.everywhere:
+        return list(Office.objects.order_by("pk").values_list("pk", flat=True))
+    return sorted(scope.office_ids)
+
+
 def office_scope(user: Any) -> OfficeScope:
     """Where `user` works, cached on the user object for the request.
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import role_label
 from portal.workflow.enums import EventType
-from portal.workflow.models import HumanTask
+from portal.workflow.models import WorkItem
 
 
 def duration_text(seconds: float) -> str:
@@ -29,23 +30,33 @@ def duration_text(seconds: float) -> str:
     return " ".join(parts[:2])
 
 
-def worklist_row(task: HumanTask, *, user: Any, now: datetime) -> dict[str, Any]:
-    instance = task.instance
+def _moment(at: datetime | None) -> dict[str, str]:
+    """A time as the worklist prints it (WITA): machine-readable and in words; formatted once per row
+    here rather than by template filters, which cost a page of fifty rows several milliseconds."""
+    if at is None:
+        return {"iso": "", "text": ""}
+    local = timezone.localtime(at)
+    return {"iso": dateformat.format(local, "c"), "text": dateformat.format(local, "j M Y H.i")}
+
+
+def worklist_row(item: WorkItem, *, user: Any, now: datetime) -> dict[str, Any]:
     return {
-        "id": task.pk,
-        "service": instance.definition.name,
-        "service_code": instance.definition.code,
-        "tracking_number": instance.tracking_number,
-        "applicant_name": instance.applicant_name,
-        "village": instance.applicant_village.name,
-        "step": task.name,
-        "role": role_label(task.role),
-        "waiting": duration_text((now - task.created_at).total_seconds()),
-        "ready_at": task.created_at,
-        "due_at": task.due_at,
-        "overdue": bool(task.due_at is not None and task.due_at < now),
-        "assignee": task.assignee.get_username() if task.assignee_id and task.assignee else "",
-        "mine": task.assignee_id is not None and task.assignee_id == user.pk,
+        "id": item.pk,
+        "service": item.service_name,
+        "service_code": item.service_code,
+        "tracking_number": item.tracking_number,
+        "applicant_name": item.applicant_name,
+        "village": item.village_name,
+        "step": item.name,
+        "role": role_label(item.role),
+        "waiting": duration_text((now - item.created_at).total_seconds()),
+        "ready_at": item.created_at,
+        "ready": _moment(item.created_at),
+        "due_at": item.due_at,
+        "due": _moment(item.due_at),
+        "overdue": bool(item.due_at is not None and item.due_at < now),
+        "assignee": getattr(item, "assignee_name", "") if item.assignee_id else "",
+        "mine": item.assignee_id is not None and item.assignee_id == user.pk,
     }
 
 

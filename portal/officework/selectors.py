@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 import engine
@@ -16,39 +15,30 @@ from portal.catalogue.enums import AuthorityStatus
 from portal.catalogue.models import AuthorityRule
 from portal.catalogue.selectors import authority_in_force, not_available_message, services_published
 from portal.core.forms import form_of
+from portal.core.keyset import ListPage
 from portal.directory.models import Village
 from portal.directory.selectors import office_scope
 from portal.letters.drafts import letter_draft_for
 from portal.letters.signing import capacity_for, signer_position
+from portal.workflow import worklists
 from portal.workflow.access import delegation_for
 from portal.workflow.definitions import definition_runtime
 from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
 from portal.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
-from portal.workflow.selectors import active_definitions, human_tasks_for_user
+from portal.workflow.selectors import active_definitions
 
 from .forms import STATUS_MINE, STATUS_OVERDUE, STATUS_UNCLAIMED
 
+_STATUS = {STATUS_MINE: worklists.MINE, STATUS_UNCLAIMED: worklists.UNCLAIMED, STATUS_OVERDUE: worklists.OVERDUE}
 
-def worklist_for(user: Any, *, filters: dict[str, str], now: datetime | None = None) -> QuerySet[HumanTask]:
-    """Ready steps of `user`'s roles: claimed by them first, then overdue ones, then the oldest."""
-    now = now or timezone.now()
-    qs = human_tasks_for_user(user)
-    if filters.get("layanan"):
-        qs = qs.filter(instance__definition__code=filters["layanan"])
-    if filters.get("desa"):
-        qs = qs.filter(instance__applicant_village__code=filters["desa"])
-    status = filters.get("status")
-    if status == STATUS_MINE:
-        qs = qs.filter(assignee=user)
-    elif status == STATUS_UNCLAIMED:
-        qs = qs.filter(assignee__isnull=True)
-    elif status == STATUS_OVERDUE:
-        qs = qs.filter(due_at__lt=now)
-    return qs.annotate(
-        mine=Case(When(assignee_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        overdue_rank=Case(When(due_at__lt=now, then=Value(0)), default=Value(1), output_field=IntegerField()),
-    ).order_by("mine", "overdue_rank", "created_at", "id")
+
+def worklist_for(user: Any, *, filters: dict[str, str], cursor: Any = None, now: datetime | None = None) -> ListPage:
+    """A page of the ready steps of `user`'s roles: claimed by them first, then overdue ones (the most
+    late first), then the oldest; after `cursor` (the page's `halaman`)."""
+    return worklists.worklist_page(
+        user, service=filters.get("layanan", ""), village_code=filters.get("desa", ""),
+        status=_STATUS.get(filters.get("status", ""), ""), cursor=cursor, now=now,
+    )  # fmt: skip
 
 
 def worklist_service_choices() -> list[tuple[str, str]]:

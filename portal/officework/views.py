@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -39,8 +38,6 @@ from .access import forbidden, not_found, officer_required, role_forbidden
 from .forms import ChecklistForm, WorklistFilterForm
 from .services import completeness_step_complete
 
-PAGE_SIZE = 50
-
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
@@ -60,13 +57,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
     filters = form.valid_values()
     now = timezone.now()
-    page = Paginator(selectors.worklist_for(request.user, filters=filters, now=now), PAGE_SIZE).get_page(
-        request.GET.get("halaman")
-    )
-    rows = [presenters.worklist_row(task, user=request.user, now=now) for task in page]
+    listed = selectors.worklist_for(request.user, filters=filters, cursor=request.GET.get("halaman"), now=now)
+    rows = [presenters.worklist_row(item, user=request.user, now=now) for item in listed.rows]
     query = request.GET.copy()
     query.pop("halaman", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "now": now}
+    context = {"form": form, "listed": listed, "rows": rows, "query": query.urlencode(), "now": now}
     return render(request, "officework/worklist.html", context)
 
 

@@ -140,6 +140,7 @@ def _save(command: Command) -> None:
         if command._open_steps is not None:
             open_rows = [row for row in command._open_steps.values() if row.status in OPEN_HUMAN_TASK]
         fields |= persistence.workflow_persist(instance, command._workflow, now=command.now, open_rows=open_rows)
+    persistence.work_items_sync(instance)  # the lists' rows follow whatever the command did to the steps
     if (instance.last_event_seq, instance.last_event_hash) != command._head:
         fields |= {"last_event_seq", "last_event_hash"}
     if fields:

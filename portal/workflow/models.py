@@ -112,6 +112,8 @@ class ProcessInstance(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["office", "status", "created_at"], name="instance_office_status"),
+            # The auditor's list of recent requests, newest first, one office after another.
+            models.Index(fields=["office", "created_at", "id"], name="instance_office_created"),
         ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
@@ -166,6 +168,99 @@ class HumanTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance_id}:{self.bpmn_id}"
+
+
+class WorkItem(models.Model):
+    """An open step as the lists show it: one narrow row per ready or claimed human task.
+
+    The worklist, the task API, the camat's inbox and the overdue counts read these rows only, each
+    page through an index that serves its filter and its order (core/keyset.py), so a page costs
+    the same with a hundred or a hundred thousand requests open. The rows are kept equal to the open
+    human tasks by persistence.work_items_sync on the way out of every command; nothing else
+    writes them.
+    """
+
+    human_task = models.OneToOneField(
+        HumanTask, primary_key=True, on_delete=models.CASCADE, related_name="work_item", verbose_name=_("langkah")
+    )
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("permohonan")
+    )
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("kecamatan")
+    )
+    role = models.CharField(_("peran"), max_length=16)
+    status = models.CharField(_("status"), max_length=16, choices=HumanTaskStatus.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, verbose_name=_("diambil oleh"),
+    )  # fmt: skip
+    claimed_at = models.DateTimeField(_("diambil"), null=True, blank=True)
+    # The applicant's own account, for the steps waiting for her (role pemohon).
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, verbose_name=_("akun pemohon"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("dibuka"))
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    bpmn_id = models.CharField(_("id BPMN"), max_length=100)
+    name = models.CharField(_("nama langkah"), max_length=200)
+    tracking_number = models.CharField(_("nomor registrasi"), max_length=20)
+    service_code = models.CharField(_("kode layanan"), max_length=64)
+    service_name = models.CharField(_("nama layanan"), max_length=200)
+    applicant_name = models.CharField(_("nama pemohon"), max_length=100)
+    village = models.ForeignKey(
+        "directory.Village", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("desa")
+    )
+    village_name = models.CharField(_("nama desa"), max_length=100)
+
+    class Meta:
+        indexes = [
+            # An office's steps of a role, oldest first: the task API, the worklist, the camat's inbox.
+            models.Index(fields=["office", "role", "created_at", "human_task"], name="work_item_office_role"),
+            # ... and by due time: the late ones, the most late first.
+            models.Index(fields=["office", "role", "due_at", "human_task"], name="work_item_office_due"),
+            # Late steps of an office counted per role and officer, from the index alone.
+            models.Index(fields=["office", "due_at", "role", "assignee"], name="work_item_overdue"),
+            # An officer's own steps of an office and role, oldest first (the worklist's first band).
+            models.Index(fields=["office", "role", "assignee", "created_at", "human_task"], name="work_item_assignee"),
+            models.Index(
+                fields=["applicant_user", "created_at", "human_task"],
+                name="work_item_applicant",
+                condition=models.Q(applicant_user__isnull=False),
+            ),
+            models.Index(fields=["instance", "created_at", "human_task"], name="work_item_instance"),
+        ]
+        ordering = ["created_at", "human_task"]
+        verbose_name = _("langkah terbuka")
+        verbose_name_plural = _("langkah terbuka")
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number}:{self.bpmn_id}"
+
+
+class NameKey(models.Model):
+    """A word-start of an applicant's name, normalized (core.text.search_key): what the auditor's
+    search finds a request by. "Siti Nur Aminah" has three: "siti nur aminah", "nur aminah", "aminah"."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="+", verbose_name=_("permohonan")
+    )
+    office = models.ForeignKey(
+        "directory.Office", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("kecamatan")
+    )
+    key = models.CharField(_("kunci nama"), max_length=100)
+
+    class Meta:
+        indexes = [
+            # A prefix search within an office; on PostgreSQL the pattern operator class serves LIKE 'x%'
+            # whatever the database's collation (other databases ignore it).
+            models.Index(
+                fields=["office", "key"], name="name_key_office", opclasses=["int8_ops", "varchar_pattern_ops"]
+            ),
+        ]
+        verbose_name = _("kunci nama pemohon")
+        verbose_name_plural = _("kunci nama pemohon")
 
 
 class TimerSchedule(models.Model):

@@ -1,8 +1,10 @@
-"""Mirror tables of a request, written after its workflow acted: state, human-task rows, timer rows.
+"""Mirror tables of a request, written after its workflow acted: state, human-task rows, timer rows,
+and the lists' rows.
 
 Rows mirror the engine: a human-task row for every ready user task (with the step's form, what the
 diagram declares of it and a snapshot of the data, so no page restores the workflow), a timer row
-for every armed timer (the sweep's index). Called only by commands._save, under the row lock.
+for every armed timer (the sweep's index), and a work item for every open human-task row (what the
+lists read). Called only by commands._save (and registration, for the name keys), under the row lock.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from datetime import datetime
 
 import engine
 from portal.accounts.enums import RoleCode
+from portal.core.text import word_start_keys
+from portal.directory.models import Village
 from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
 
@@ -18,7 +22,7 @@ from . import events
 from .definitions import step_properties
 from .enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
 from .hooks import hooks
-from .models import HumanTask, ProcessInstance, TimerSchedule
+from .models import HumanTask, NameKey, ProcessInstance, TimerSchedule, WorkItem
 from .sla import sla_pause_or_resume
 
 STATE_FIELDS = frozenset(
@@ -109,3 +113,56 @@ def _timers_sync(instance: ProcessInstance, running: engine.Instance, *, now: da
         elif existing.due_at != due_at:
             existing.due_at = due_at
             existing.save(update_fields=["due_at"])
+
+
+# What a work item copies of its step, and may see change while the step stays open.
+_STEP_FIELDS = ("status", "assignee_id", "claimed_at", "due_at", "name", "bpmn_id", "role", "created_at")
+_STEP_COLUMNS = ("id", "instance_id", *_STEP_FIELDS)
+
+
+def work_items_sync(instance: ProcessInstance) -> None:
+    """Make the request's work items its open steps, as they stand: one row per ready or claimed
+    step, none for a step completed or cancelled. Run on the way out of every command, so whatever
+    the command did to its steps (opened, claimed, released, completed, cancelled) the lists see."""
+    open_steps = HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK).only(*_STEP_COLUMNS)
+    steps = {step.pk: step for step in open_steps}
+    held = {item.pk: item for item in WorkItem.objects.filter(instance_id=instance.pk)}
+    stale = [pk for pk in held if pk not in steps]
+    if stale:
+        WorkItem.objects.filter(pk__in=stale).delete()
+    service_name = instance.definition.name[:200]
+    for pk, step in steps.items():
+        item = held.get(pk)
+        if item is None:
+            continue
+        values = {f: getattr(step, f) for f in _STEP_FIELDS}
+        if service_name != item.service_name:  # a retry moved the request to another version
+            values["service_name"] = service_name
+        changed = {f: v for f, v in values.items() if getattr(item, f) != v}
+        if changed:
+            WorkItem.objects.filter(pk=pk).update(**changed)
+    new = [step for pk, step in steps.items() if pk not in held]
+    if new:
+        shared = {
+            "instance_id": instance.pk, "office_id": instance.office_id,
+            "applicant_user_id": instance.applicant_user_id, "tracking_number": instance.tracking_number,
+            "service_code": instance.definition.code,
+            "service_name": service_name, "applicant_name": instance.applicant_name,
+            "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
+        }  # fmt: skip
+        WorkItem.objects.bulk_create(
+            [WorkItem(human_task_id=step.pk, **shared, **{f: getattr(step, f) for f in _STEP_FIELDS}) for step in new]
+        )
+
+
+def _village_name(instance: ProcessInstance) -> str:
+    if ProcessInstance._meta.get_field("applicant_village").is_cached(instance):  # as registration made it
+        return instance.applicant_village.name
+    found = Village.objects.filter(pk=instance.applicant_village_id).values_list("name", flat=True)
+    return next(iter(found), "")
+
+
+def name_keys_write(instance: ProcessInstance) -> None:
+    """The keys the auditor's search finds a new request by (its applicant's name from each word on)."""
+    keys = word_start_keys(instance.applicant_name)
+    NameKey.objects.bulk_create([NameKey(instance=instance, office_id=instance.office_id, key=key) for key in keys])

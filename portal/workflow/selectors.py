@@ -1,52 +1,22 @@
-"""Reads of the workflow app: plain indexed tables, never a deserialized workflow."""
+"""Reads of the workflow app: plain indexed tables, never a deserialized workflow (the lists of open
+steps are in worklists.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import can_read_any_request, user_roles
 from portal.core.errors import NotAllowed, NotFound
-from portal.directory.selectors import OfficeScope, office_scope
+from portal.directory.selectors import OfficeScope
 
 from .access import office_check
 from .enums import OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
-from .hooks import hooks
 from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
-
-
-def human_tasks_for_user(user: Any, *, tracking_number: str | None = None) -> QuerySet[HumanTask]:
-    """Open steps `user` may act on, oldest first."""
-    roles = user_roles(user)
-    staff_roles = [r for r in roles if r != RoleCode.PEMOHON]
-    allowed = Q(role__in=staff_roles) | Q(role=RoleCode.PEMOHON, instance__applicant_user=user)
-    if RoleCode.LOKET in roles:
-        allowed |= Q(role=RoleCode.PEMOHON, instance__applicant_user__isnull=True)
-    if RoleCode.CAMAT not in roles:
-        allowed |= delegated_camat_steps(user)
-    qs = (
-        HumanTask.objects.filter(status__in=OPEN_HUMAN_TASK)
-        .filter(allowed, office_scope(user).q("instance__office"))
-        .select_related("instance", "instance__definition", "instance__applicant_village", "assignee")
-        .order_by("created_at", "id")
-    )
-    if tracking_number:
-        qs = qs.filter(instance__tracking_number=tracking_number)
-    return qs
-
-
-def delegated_camat_steps(user: Any) -> Q:
-    """The camat's steps of the services a delegation in force names `user` deputy for (nothing if none)."""
-    found = Q(pk__in=[])
-    for services in hooks.deputy_scopes(user):
-        if not services:
-            return Q(role=RoleCode.CAMAT)
-        found |= Q(role=RoleCode.CAMAT, instance__definition__code__in=list(services))
-    return found
 
 
 def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
@@ -155,19 +125,6 @@ def events_for_auditor(user: Any, instance_id: int) -> QuerySet[InstanceEvent]:
 
 def active_definitions() -> QuerySet[ProcessDefinition]:
     return ProcessDefinition.objects.filter(is_active=True).order_by("code").defer("bpmn_source", "spec_json")
-
-
-def overdue_counts(*, now: Any = None, scope: OfficeScope | None = None) -> list[dict[str, Any]]:
-    """Open steps past their due time (in the offices of `scope`), counted per role and per officer holding them."""
-    now = now or timezone.now()
-    where = scope.q("instance__office") if scope is not None else Q()
-    rows = (
-        HumanTask.objects.filter(where, status__in=OPEN_HUMAN_TASK, due_at__lt=now)
-        .values("role", "assignee__username")
-        .annotate(count=Count("id"))
-        .order_by("role", "assignee__username")
-    )
-    return [{"role": r["role"], "officer": r["assignee__username"] or "", "count": r["count"]} for r in rows]
 
 
 def incidents(scope: OfficeScope | None = None) -> QuerySet[ProcessInstance]:

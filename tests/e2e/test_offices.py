@@ -60,9 +60,7 @@ def test_a_sepaku_citizen_reaches_sepaku_and_each_office_signs_its_own_letter(
     assert tn not in office.inner_text("main")
     refused = office.goto(f"/kerja/langkah/{step.pk}/")
     assert refused is not None and refused.status == 403
-    assert "Permohonan ini ditangani Kecamatan Sepaku; Anda bertugas di Kecamatan Babulu." in office.inner_text(
-        "main"
-    )
+    assert "Permohonan ini ditangani Kecamatan Sepaku; Anda bertugas di Kecamatan Babulu." in office.inner_text("main")
 
     # Each office signs its own request; each letter says whose it is, with its own numbering.
     sepaku_letter = signed(tn, users, "_sepaku")

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import files_under
+from tests.conftest import files_under, step_due_set
 from tests.portal.documents.samples import pdf_bytes
 
 SEPAKU_APPLICANT = {"nik": "6409044508900003", "name": "Wulan Sari", "desa": "Tengin Baru", "phone": "081234567891"}
@@ -70,7 +70,7 @@ def sepaku(api: Any, deployed: Any, users: Any, settings: Any, tmp_path: Any) ->
     complete(api, "camat_sepaku", signed, "Task_TandatanganCamat", {"keputusan": "setuju"})
     instance = ProcessInstance.objects.get(tracking_number=signed)
     camat_step = HumanTask.objects.get(instance__tracking_number=waiting, bpmn_id="Task_TandatanganCamat")
-    HumanTask.objects.filter(pk=camat_step.pk).update(due_at=camat_step.created_at)  # already late
+    step_due_set(camat_step, camat_step.created_at)  # already late
     return {
         "tn": signed,
         "waiting": waiting,

@@ -25,7 +25,7 @@ from portal.notifications.enums import NotificationKind
 from portal.notifications.services import notifications_queue
 from portal.officecalendar.selectors import calendar_of_office
 
-from .. import events
+from .. import events, persistence
 from ..commands import instance_command, sandbox_outside_the_lock
 from ..definitions import definition_runtime
 from ..messages import engine_failure_text, form_errors_text
@@ -110,6 +110,24 @@ def _inputs_clean(runtime: engine.Definition, applicant: Any, data: Any) -> tupl
     return applicant_values, village, cleaned
 
 
+def _registrar_roles(actor: Any, channel: str) -> frozenset[str]:
+    """The roles of who registers: the counter, an applicant, or nobody online (NotAllowed otherwise)."""
+    roles = user_roles(actor) if actor is not None else frozenset()
+    if (actor is None and channel != CHANNEL_ONLINE) or (
+        actor is not None and not roles & {RoleCode.LOKET, RoleCode.PEMOHON}
+    ):
+        raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    return roles
+
+
+def _workflow_start(runtime: engine.Definition, initial: dict[str, Any], *, office_id: int, now: datetime) -> Any:
+    try:
+        with calendar_of_office(office_id):  # the helpers of its diagram count in the office's calendar
+            return engine.Instance.start(runtime, initial, now=now)
+    except engine.EngineError as exc:  # nothing exists yet, so there is no incident to record
+        raise ProcessFailed(engine_failure_text(exc)) from exc
+
+
 @sandbox_outside_the_lock
 def request_register(
     *,
@@ -129,11 +147,7 @@ def request_register(
     The returned instance carries the plain tracking PIN in `access_pin` (only its hash is stored).
     """
     now = now or timezone.now()
-    roles = user_roles(actor) if actor is not None else set()
-    if (actor is None and channel != CHANNEL_ONLINE) or (
-        actor is not None and not roles & {RoleCode.LOKET, RoleCode.PEMOHON}
-    ):
-        raise NotAllowed(_("Hanya petugas loket atau pemohon yang dapat mendaftarkan permohonan."))
+    roles = _registrar_roles(actor, channel)
     # Whether the service is offered is the office's to say, so it is asked of the office the
     # request would go to before the inputs are checked (a refusal is counted even for a bad form).
     guessed = _office_guess(applicant, actor, roles, office)
@@ -145,11 +159,7 @@ def request_register(
         definition, rule = _definition_for(service_code, office=serving, actor=actor, now=now)
     initial = {**cleaned, "applicant": applicant_values, "authority": authority_data(rule)}
     # The engine runs and the PIN is hashed before the transaction, so no lock is held meanwhile.
-    try:
-        with calendar_of_office(serving.pk):
-            running = engine.Instance.start(runtime, initial, now=now)
-    except engine.EngineError as exc:  # nothing exists yet, so there is no incident to record
-        raise ProcessFailed(engine_failure_text(exc)) from exc
+    running = _workflow_start(runtime, initial, office_id=serving.pk, now=now)
     pin, pin_hash = pin_new()
     citizen = actor if RoleCode.PEMOHON in roles and RoleCode.LOKET not in roles else None
     for _attempt in range(5):
@@ -170,6 +180,7 @@ def request_register(
                         channel=channel,
                     )  # fmt: skip
                     notifications_queue(instance=command.instance, kind=NotificationKind.REGISTERED, now=now)
+                    persistence.name_keys_write(command.instance)
                 registered = command.instance
                 registered.access_pin = pin
                 return registered

@@ -15,7 +15,7 @@ WAITING = 20_000
 
 def _copies(step: Any, count: int) -> None:
     """`count` more requests waiting at the same signing step, written as rows (no workflow runs)."""
-    from portal.workflow.models import HumanTask, ProcessInstance
+    from portal.workflow.models import HumanTask, ProcessInstance, WorkItem
 
     instance = step.instance
     fields = {f.name: getattr(instance, f.name) for f in ProcessInstance._meta.concrete_fields if f.name != "id"}
@@ -31,8 +31,18 @@ def _copies(step: Any, count: int) -> None:
         f.name: getattr(step, f.name) for f in HumanTask._meta.concrete_fields if f.name not in ("id", "instance")
     }
     step_fields.pop("assignee"), step_fields.pop("completed_by")
-    HumanTask.objects.bulk_create(
+    steps = HumanTask.objects.bulk_create(
         [HumanTask(**{**step_fields, "instance_id": i.pk, "task_guid": f"guid-{i.pk}"}) for i in made], batch_size=2000
+    )
+    # ... and the lists' row of each, as the command that opened the step writes it.
+    item = WorkItem.objects.get(pk=step.pk)
+    item_fields = {f.attname: getattr(item, f.attname) for f in WorkItem._meta.concrete_fields}
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(**{**item_fields, "human_task_id": s.pk, "instance_id": i.pk, "tracking_number": tn})
+            for i, s, tn in zip(made, steps, [i.tracking_number for i in made], strict=True)
+        ],
+        batch_size=2000,
     )
 
 
@@ -68,3 +78,24 @@ def test_the_inbox_api_pages_too(deployed: Any, users: Any, api: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         api("camat1").get("/api/v1/approvals/", {"limit": 100, "offset": 20})
     assert len(queries.captured_queries) <= 15
+
+
+def test_the_inbox_page_pages_forward_and_back(deployed: Any, users: Any, client: Any) -> None:
+    import html
+    import re
+
+    step = sktm_at_signing(users, name="Rahmawati Dewi")
+    _copies(step, 30)
+    client.force_login(users["camat1"])
+
+    def page(query: str = "") -> tuple[list[str], dict[str, str]]:
+        text = client.get("/persetujuan/" + query).content.decode()
+        ids = re.findall(r'type="checkbox" name="human_task_ids" value="(\d+)"', text)
+        links = {rel: html.unescape(href) for href, rel in re.findall(r'href="([^"]+)" rel="(next|prev)"', text)}
+        return ids, links
+
+    first, links = page()
+    assert len(first) == 25 and "prev" not in links
+    second, back_links = page(links["next"])
+    assert len(second) == 6 and not set(first) & set(second) and "next" not in back_links
+    assert page(back_links["prev"])[0] == first

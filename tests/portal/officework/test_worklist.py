@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.conftest import officer_of
+from tests.conftest import officer_of, step_due_set
 from tests.portal.officework.conftest import complete_api, open_step
 
 LENGKAP = {"hasil_pemeriksaan": "lengkap", "catatan": ""}
@@ -40,8 +40,7 @@ def test_worklist_puts_mine_first_then_overdue_then_oldest(browser: Any, registe
 
     numbers = [register()["tracking_number"] for _ in range(4)]
     oldest, overdue, mine, newest = (open_step(n, "Task_PeriksaKelengkapan") for n in numbers)
-    overdue.due_at = timezone.now() - timedelta(hours=1)
-    overdue.save(update_fields=["due_at"])
+    step_due_set(overdue, timezone.now() - timedelta(hours=1))
     human_task_claim(human_task_id=mine.pk, actor=users["loket1"])
 
     html = browser("loket1").get("/kerja/").content.decode()
@@ -57,8 +56,7 @@ def test_worklist_filters_by_status_service_and_village(browser: Any, register: 
     a = open_step(register()["tracking_number"], "Task_PeriksaKelengkapan")
     b = open_step(register(desa="Rawa Mulia")["tracking_number"], "Task_PeriksaKelengkapan")
     human_task_claim(human_task_id=b.pk, actor=users["loket1"])
-    a.due_at = timezone.now() - timedelta(minutes=5)
-    a.save(update_fields=["due_at"])
+    step_due_set(a, timezone.now() - timedelta(minutes=5))
     client = browser("loket1")
 
     def ids(**params: str) -> list[int]:
