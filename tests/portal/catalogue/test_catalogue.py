@@ -24,7 +24,9 @@ def catalogue_dir(tmp_path: Path) -> Path:
 
 def _sync(directory: Path) -> Any:
     from portal.catalogue.services import catalogue_sync
+    from portal.directory.services import regions_sync
 
+    regions_sync()  # the kecamatan a maklumat names (a migration's rows, which a transactional test's flush removes)
     return catalogue_sync(directory=directory)
 
 
