@@ -36,7 +36,7 @@ def _moment(at: datetime | None) -> dict[str, str]:
     if at is None:
         return {"iso": "", "text": ""}
     local = timezone.localtime(at)
-    return {"iso": dateformat.format(local, "c"), "text": dateformat.format(local, "j M Y H.i")}
+    return {"iso": local.isoformat(), "text": dateformat.format(local, "j M Y H.i")}
 
 
 def worklist_row(item: WorkItem, *, user: Any, now: datetime) -> dict[str, Any]:

@@ -190,6 +190,9 @@ class WorkItem(models.Model):
         "directory.Office", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("kecamatan")
     )
     role = models.CharField(_("peran"), max_length=16)
+    # Whose list the step is on: its role's, but the counter's for an applicant without an account
+    # (the counter enters her corrections), so each list is one index partition.
+    lane = models.CharField(_("daftar"), max_length=16)
     status = models.CharField(_("status"), max_length=16, choices=HumanTaskStatus.choices)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -216,14 +219,14 @@ class WorkItem(models.Model):
 
     class Meta:
         indexes = [
-            # An office's steps of a role, oldest first: the task API, the worklist, the camat's inbox.
-            models.Index(fields=["office", "role", "created_at", "human_task"], name="work_item_office_role"),
+            # An office's list of a role, oldest first: the task API, the worklist, the camat's inbox.
+            models.Index(fields=["office", "lane", "created_at", "human_task"], name="work_item_office_lane"),
             # ... and by due time: the late ones, the most late first.
-            models.Index(fields=["office", "role", "due_at", "human_task"], name="work_item_office_due"),
+            models.Index(fields=["office", "lane", "due_at", "human_task"], name="work_item_office_due"),
             # Late steps of an office counted per role and officer, from the index alone.
             models.Index(fields=["office", "due_at", "role", "assignee"], name="work_item_overdue"),
-            # An officer's own steps of an office and role, oldest first (the worklist's first band).
-            models.Index(fields=["office", "role", "assignee", "created_at", "human_task"], name="work_item_assignee"),
+            # An officer's own steps on a list, oldest first (the worklist's first band).
+            models.Index(fields=["office", "lane", "assignee", "created_at", "human_task"], name="work_item_assignee"),
             models.Index(
                 fields=["applicant_user", "created_at", "human_task"],
                 name="work_item_applicant",
@@ -231,7 +234,7 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["instance", "created_at", "human_task"], name="work_item_instance"),
         ]
-        ordering = ["created_at", "human_task"]
+        ordering = ["created_at", "human_task_id"]  # the column itself: no join to the step's own ordering
         verbose_name = _("langkah terbuka")
         verbose_name_plural = _("langkah terbuka")
 

@@ -151,8 +151,17 @@ def work_items_sync(instance: ProcessInstance) -> None:
             "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
         }  # fmt: skip
         WorkItem.objects.bulk_create(
-            [WorkItem(human_task_id=step.pk, **shared, **{f: getattr(step, f) for f in _STEP_FIELDS}) for step in new]
-        )
+            [
+                WorkItem(human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id), **shared,
+                         **{f: getattr(step, f) for f in _STEP_FIELDS})
+                for step in new
+            ]
+        )  # fmt: skip
+
+
+def work_item_lane(role: str, applicant_user_id: int | None) -> str:
+    """Whose list a step is on: its role's; the counter's for an applicant without an account."""
+    return RoleCode.LOKET if role == RoleCode.PEMOHON and applicant_user_id is None else role
 
 
 def _village_name(instance: ProcessInstance) -> str:

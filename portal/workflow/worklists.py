@@ -2,7 +2,7 @@
 
 They read WorkItem rows (one per open step, kept by persistence.work_items_sync), never the
 human-task rows and their JSON. Who may act on a step is a union of branches, each an index's
-partition: an office and a role, the applicant's own account. A page takes a bounded run of each
+partition: an office and a role's list, the applicant's own account. A page takes a bounded run of each
 branch in index order and merges them (core.keyset), so it costs the same however many steps are
 open; the total beside a list is counted up to a cap.
 """
@@ -21,7 +21,7 @@ from django.utils import timezone
 import engine
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
-from portal.core.keyset import Band, Cursor, ListPage, bounded_count, keyset_page, page_size
+from portal.core.keyset import Band, Cursor, KeysetPage, ListPage, bounded_count, keyset_page, page_size
 from portal.directory.models import Village
 from portal.directory.selectors import OfficeScope, office_scope, scope_office_ids
 
@@ -50,20 +50,20 @@ def _deputy_services(user: Any) -> list[str] | None:
 def _camat_branches(user: Any, offices: list[int], roles: frozenset[str]) -> list[Q]:
     """The camat's steps `user` may decide: all of them for the camat, a deputy's delegated ones."""
     if RoleCode.CAMAT in roles:
-        return [Q(office_id=office, role=RoleCode.CAMAT) for office in offices]
+        return [Q(office_id=office, lane=RoleCode.CAMAT) for office in offices]
     services = _deputy_services(user)
     if services is None:
         return []
     only = Q(service_code__in=services) if services else Q()
-    return [Q(only, office_id=office, role=RoleCode.CAMAT) for office in offices]
+    return [Q(only, office_id=office, lane=RoleCode.CAMAT) for office in offices]
 
 
 def step_branches(user: Any) -> list[Q]:
     """The disjoint partitions of the open steps `user` may act on.
 
-    Per office of the user's scope: each lane role the user holds; the walk-in applicants' steps
-    for the counter; the camat's steps a delegation names the user deputy for. Anywhere in scope,
-    for an applicant's account (role pemohon): the steps waiting for her.
+    Per office of the user's scope: the list of each lane role the user holds (the counter's holds
+    the steps of applicants without an account); the camat's steps a delegation names the user
+    deputy for. Anywhere in scope, for an applicant's account (role pemohon): the steps waiting for her.
     """
     if not getattr(user, "is_authenticated", False):
         return []
@@ -71,12 +71,10 @@ def step_branches(user: Any) -> list[Q]:
     scope = office_scope(user)
     offices = scope_office_ids(scope)
     staff = sorted((roles & engine.LANE_ROLES) - {RoleCode.PEMOHON, RoleCode.CAMAT})
-    branches = [Q(office_id=office, role=role) for office in offices for role in staff]
-    if RoleCode.LOKET in roles:
-        branches += [Q(office_id=o, role=RoleCode.PEMOHON, applicant_user__isnull=True) for o in offices]
+    branches = [Q(office_id=office, lane=role) for office in offices for role in staff]
     branches += _camat_branches(user, offices, roles)
     if RoleCode.PEMOHON in roles:  # only an applicant's own account registers her requests as hers
-        branches.append(Q(scope.q(), role=RoleCode.PEMOHON, applicant_user_id=user.pk))
+        branches.append(Q(scope.q(), lane=RoleCode.PEMOHON, applicant_user_id=user.pk))
     return branches
 
 
@@ -105,18 +103,28 @@ def steps_page(
     row with `assignee_name`."""
     after = Cursor.parse(cursor)
     at = after.at if after is not None else (now or timezone.now())
+    size = page_size(limit, default=PAGE_SIZE, maximum=PAGE_SIZE_MAX)
     branches = step_branches(user)
     if tracking_number:
-        found = ProcessInstance.objects.filter(tracking_number=str(tracking_number)[:20]).order_by()
-        instance_id = next(iter(found.values_list("pk", flat=True)[:1]), None)
-        # One request's few steps: its own index partition, filtered by what the user may take.
-        parts = [_rows().filter(_union(branches), instance_id=instance_id)] if instance_id and branches else []
-    else:
-        parts = [_rows().filter(branch) for branch in branches]
-    size = page_size(limit, default=PAGE_SIZE, maximum=PAGE_SIZE_MAX)
+        return _named(_request_steps(branches, str(tracking_number)[:20], limit=size, at=at))
+    parts = [_rows().filter(branch) for branch in branches]
     page = keyset_page([Band(parts, "created_at")], cursor=after, limit=size, at=at)
     total, capped = bounded_count(parts)
     return _named(ListPage(page, total, capped))
+
+
+def _request_steps(branches: list[Q], tracking_number: str, *, limit: int, at: datetime) -> ListPage:
+    """The open steps of one request the user may act on: a request has a few, read by its own index
+    (then kept by their ids: the lists' partitions would lead the database away from that index)."""
+    found = ProcessInstance.objects.filter(tracking_number=tracking_number).order_by()
+    instance_id = next(iter(found.values_list("pk", flat=True)[:1]), None)
+    steps = list(_rows().filter(instance_id=instance_id).order_by("created_at", "pk")) if instance_id else []
+    kept: set[int] = set()
+    if steps and branches:
+        allowed = WorkItem.objects.filter(_union(branches), pk__in=[s.pk for s in steps]).order_by()
+        kept = set(allowed.values_list("pk", flat=True))
+    rows = [s for s in steps if s.pk in kept][:limit]
+    return ListPage(KeysetPage(rows, None, None, 0, at), len(rows), False)
 
 
 def worklist_page(

@@ -30,6 +30,7 @@ def expected() -> dict[int, dict[str, Any]]:
     return {
         s.pk: {
             **{f: getattr(s, f) for f in STEP_FIELDS},
+            "lane": "loket" if s.role == "pemohon" and s.instance.applicant_user_id is None else s.role,
             "instance_id": s.instance_id,
             "office_id": s.instance.office_id,
             "tracking_number": s.instance.tracking_number,
@@ -47,7 +48,7 @@ def expected() -> dict[int, dict[str, Any]]:
 def held() -> dict[int, dict[str, Any]]:
     from portal.workflow.models import WorkItem
 
-    fields = [*STEP_FIELDS, "instance_id", "office_id", "tracking_number", "service_code", "service_name",
+    fields = [*STEP_FIELDS, "lane", "instance_id", "office_id", "tracking_number", "service_code", "service_name",
               "applicant_name", "applicant_user_id", "village_id", "village_name"]  # fmt: skip
     return {
         row["human_task_id"]: {f: row[f] for f in fields} for row in WorkItem.objects.values("human_task_id", *fields)
@@ -193,6 +194,7 @@ def test_the_migration_fills_the_rows_of_steps_open_before_it(deployed: Any, use
     migration = importlib.import_module("portal.workflow.migrations.0013_work_items")
     migration.work_items_fill(apps, None)
     migration.name_keys_fill(apps, None)
+    importlib.import_module("portal.workflow.migrations.0014_work_item_lane").lanes_fill(apps, None)
     assert held() == rows == expected()
     assert sorted(NameKey.objects.values_list("instance_id", "office_id", "key")) == keys
     assert {k for _i, _o, k in keys} >= {"siti nur aminah", "nur aminah", "aminah"}
