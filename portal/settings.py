@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -204,6 +205,9 @@ _SWEEP = float(os.environ.get("PATEN_SWEEP_SECONDS", "5"))
 _TIMER_SWEEP = float(os.environ.get("PATEN_TIMER_SWEEP_SECONDS", "30"))
 # How long one timer sweep may run before it leaves the rest to the next (seconds).
 PATEN_TIMER_SWEEP_BUDGET = float(os.environ.get("PATEN_TIMER_SWEEP_BUDGET", "120"))
+# Requests finished (completed or cancelled) more than this many days ago leave the hot tables in the
+# nightly archive run (portal/workflow/services/archive.py); 0 or less: never.
+PATEN_HISTORY_AFTER_DAYS = int(os.environ.get("PATEN_HISTORY_AFTER_DAYS", "365"))
 
 
 def _sweep(task: str, every: float) -> dict[str, object]:
@@ -221,6 +225,13 @@ CELERY_BEAT_SCHEDULE = {
     "notify-overdue": _sweep(
         "tasks.notifications.notify_overdue_task", float(os.environ.get("PATEN_OVERDUE_SWEEP_SECONDS", "300"))
     ),
+    # Nightly at 02:00 WITA (18:00 UTC), when no one works: finished requests leave the hot tables.
+    # A run still queued by morning is dropped; the next night's picks up what it left.
+    "archive-history": {
+        "task": "tasks.history.archive_history_task",
+        "schedule": crontab(hour=18, minute=0),
+        "options": {"expires": 6 * 3600.0},
+    },
 }
 
 PATEN_DEMO_PASSWORD = os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026")

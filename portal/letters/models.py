@@ -62,9 +62,12 @@ class Letter(models.Model):
     instance = models.ForeignKey(
         "workflow.ProcessInstance", on_delete=models.PROTECT, related_name="letters", verbose_name=_("permohonan")
     )
+    # The signing step. Once the request is archived the step lives on in workflow.HumanTaskHistory under
+    # the same id, so the column is kept as it is, without a database constraint to the hot table.
     human_task = models.ForeignKey(
         "workflow.HumanTask",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="letters",
         verbose_name=_("langkah penandatanganan"),
     )

@@ -16,7 +16,7 @@ from portal.accounts.enums import role_label
 from portal.accounts.selectors import is_officer
 from portal.core.errors import NotAllowed
 from portal.workflow.access import office_check
-from portal.workflow.models import HumanTask
+from portal.workflow.models import Step
 
 from . import selectors
 
@@ -55,7 +55,7 @@ def counter_required(view: View) -> View:
     return login_required(wrapped)
 
 
-def role_forbidden(request: HttpRequest, human_task: HumanTask) -> HttpResponse:
+def role_forbidden(request: HttpRequest, human_task: Step) -> HttpResponse:
     """The page refusing a step: it belongs to another kecamatan, or to another role."""
     try:
         office_check(request.user, human_task.instance)

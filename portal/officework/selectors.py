@@ -24,8 +24,8 @@ from portal.workflow import worklists
 from portal.workflow.access import delegation_for
 from portal.workflow.definitions import definition_runtime
 from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
-from portal.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
-from portal.workflow.selectors import active_definitions
+from portal.workflow.models import HumanTask, HumanTaskHistory, ProcessDefinition, ProcessInstance, Step
+from portal.workflow.selectors import active_definitions, request_steps
 
 from .forms import STATUS_MINE, STATUS_OVERDUE, STATUS_UNCLAIMED
 
@@ -51,33 +51,34 @@ def village_choices(user: Any) -> list[tuple[str, str]]:
     return [(v.code, v.name) for v in villages]
 
 
-def step_find(human_task_id: int) -> HumanTask | None:
-    """A step with its request, service and applicant's village; None if there is no such step."""
-    return (
-        HumanTask.objects.select_related(
-            "instance",
-            "instance__definition",
-            "instance__applicant_village",
-            "instance__office",
-            "assignee",
-            "completed_by",
-        )
-        .filter(pk=human_task_id)
-        .first()
-    )
+_STEP_RELATED = (
+    "instance", "instance__definition", "instance__applicant_village", "instance__office", "assignee", "completed_by"
+)  # fmt: skip
 
 
-def step_is_open(human_task: HumanTask) -> bool:
+def step_find(human_task_id: int) -> Step | None:
+    """A step with its request, service and applicant's village; None if there is no such step. A step
+    of an archived request is found in the history table, under the same id."""
+    found = HumanTask.objects.select_related(*_STEP_RELATED).filter(pk=human_task_id).first()
+    if found is not None:
+        return found
+    return HumanTaskHistory.objects.select_related(*_STEP_RELATED).filter(pk=human_task_id).first()
+
+
+def step_is_open(human_task: Step) -> bool:
     return human_task.status in OPEN_HUMAN_TASK
 
 
-def step_starts_clock(human_task: HumanTask) -> bool:
+def step_starts_clock(human_task: Step) -> bool:
     """Whether the step declares the file complete (`paten.clock`): the counter's completeness check."""
     return bool((human_task.properties or {}).get("starts_clock"))
 
 
-def step_prefill(human_task: HumanTask) -> dict[str, Any]:
-    """Values the step's form starts with: at hand-over, the number of the letter issued."""
+def step_prefill(human_task: Step) -> dict[str, Any]:
+    """Values the open step's form starts with: at hand-over, the number of the letter issued. A closed
+    step shows no form (and an archived one keeps no data snapshot)."""
+    if not isinstance(human_task, HumanTask) or not step_is_open(human_task):
+        return {}
     field = (human_task.properties or {}).get("letter_number_field")
     letter = (human_task.data or {}).get("letter")
     if field and isinstance(letter, dict) and letter.get("number"):
@@ -89,10 +90,10 @@ def step_prefill(human_task: HumanTask) -> dict[str, Any]:
 DRAFT_ROLES = frozenset({RoleCode.SEKCAM, RoleCode.CAMAT})
 
 
-def step_draft(human_task: HumanTask, user: Any, *, now: datetime | None = None) -> Any:
+def step_draft(human_task: Step, user: Any, *, now: datetime | None = None) -> Any:
     """The letter the request is heading for, marked DRAF, on the steps that review or sign it; else None."""
     properties = human_task.properties or {}
-    if human_task.status not in OPEN_HUMAN_TASK:
+    if not isinstance(human_task, HumanTask) or human_task.status not in OPEN_HUMAN_TASK:
         return None
     if human_task.role not in DRAFT_ROLES and not properties.get("issues_letter"):
         return None
@@ -127,9 +128,8 @@ def verification_findings(instance: ProcessInstance) -> list[dict[str, Any]]:
     runtime = definition_runtime(instance.definition)
     verify_steps = [b for b in runtime.forms if runtime.duty_of(b) == engine.DUTY_VERIFY]
     found = []
-    for step in instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED, bpmn_id__in=verify_steps).order_by(
-        "completed_at", "id"
-    ):
+    done = request_steps(instance).filter(status=HumanTaskStatus.COMPLETED, bpmn_id__in=verify_steps)
+    for step in done.order_by("completed_at", "id"):
         found.append({"step": step, "rows": answer_rows(step.form, step.completed_data or {})})
     return found
 

@@ -29,7 +29,7 @@ from portal.documents.content import download_name
 from portal.documents.services import document_upload, max_bytes
 from portal.letters.selectors import letters_for_instance
 from portal.workflow.access import may_act_on
-from portal.workflow.models import HumanTask
+from portal.workflow.models import Step
 from portal.workflow.selectors import request_diagram, request_history
 from portal.workflow.services.human_tasks import human_task_claim, human_task_complete, human_task_release
 
@@ -150,7 +150,7 @@ def step(request: HttpRequest, human_task_id: str) -> HttpResponse:
 
 
 def _step_context(
-    request: HttpRequest, human_task: HumanTask, *, form: ProcessForm, checklist: list[dict[str, Any]],
+    request: HttpRequest, human_task: Step, *, form: ProcessForm, checklist: list[dict[str, Any]],
     checklist_form: ChecklistForm | None,
 ) -> dict[str, Any]:  # fmt: skip
     instance, is_open, now = human_task.instance, selectors.step_is_open(human_task), timezone.now()

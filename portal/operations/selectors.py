@@ -52,6 +52,7 @@ SWEEP_LABELS: dict[str, str | Promise] = {
     "tasks.notifications.send_pending_notifications_task": _("Pengiriman pemberitahuan"),
     "tasks.notifications.notify_overdue_task": _("Pemberitahuan keterlambatan"),
     "tasks.core.prune_attempts_task": _("Pembersihan catatan percobaan"),
+    "tasks.history.archive_history_task": _("Pemindahan permohonan lama ke arsip"),
 }
 
 

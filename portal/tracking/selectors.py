@@ -11,7 +11,8 @@ from typing import Any
 from portal.accounts.enums import RoleCode
 from portal.documents.selectors import checklist_for, missing_from_checklist
 from portal.workflow.enums import OPEN_HUMAN_TASK, HumanTaskStatus
-from portal.workflow.models import HumanTask, ProcessInstance
+from portal.workflow.models import HumanTask, ProcessInstance, Step
+from portal.workflow.selectors import request_steps
 
 TRACKING_NUMBER_MAX_LENGTH = 20
 TRACKING_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,20}")
@@ -49,9 +50,10 @@ def tracking_open_steps(instance: ProcessInstance) -> list[HumanTask]:
     )
 
 
-def tracking_completed_steps(instance: ProcessInstance) -> list[HumanTask]:
+def tracking_completed_steps(instance: ProcessInstance) -> list[Step]:
     return list(
-        instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED)
+        request_steps(instance)
+        .filter(status=HumanTaskStatus.COMPLETED)
         .only("id", "name", "role", "completed_at")
         .order_by("completed_at", "id")
     )
@@ -67,7 +69,8 @@ def returned_to_applicant(instance: ProcessInstance, open_steps: list[HumanTask]
     if waiting is None:
         return None
     returning = (
-        instance.human_tasks.filter(status=HumanTaskStatus.COMPLETED, completed_at__lte=waiting.created_at)
+        request_steps(instance)
+        .filter(status=HumanTaskStatus.COMPLETED, completed_at__lte=waiting.created_at)
         .exclude(role=RoleCode.PEMOHON)
         .only("completed_data")
         .order_by("-completed_at", "-id")

@@ -18,7 +18,7 @@ from portal.directory.selectors import office_by_id, office_scope
 from .definitions import definition_runtime
 from .enums import HumanTaskStatus
 from .hooks import hooks
-from .models import HumanTask, ProcessInstance
+from .models import HumanTask, ProcessInstance, Step
 
 
 def office_check(user: Any, instance: ProcessInstance) -> None:
@@ -38,7 +38,7 @@ def office_check(user: Any, instance: ProcessInstance) -> None:
     )
 
 
-def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance, *, at: datetime | None = None) -> bool:
+def may_act_on(user: Any, human_task: Step, instance: ProcessInstance, *, at: datetime | None = None) -> bool:
     if user is not None and not office_scope(user).allows(instance.office_id):
         return False
     roles = user_roles(user)
@@ -49,7 +49,7 @@ def may_act_on(user: Any, human_task: HumanTask, instance: ProcessInstance, *, a
     return human_task.role in roles or delegation_for(user, human_task, instance, at=at) is not None
 
 
-def delegation_for(user: Any, human_task: HumanTask, instance: ProcessInstance, *, at: datetime | None = None) -> Any:
+def delegation_for(user: Any, human_task: Step, instance: ProcessInstance, *, at: datetime | None = None) -> Any:
     """The signing delegation under which `user` acts on a camat step without holding the camat role."""
     if human_task.role != RoleCode.CAMAT or RoleCode.CAMAT in user_roles(user):
         return None

@@ -12,6 +12,10 @@ class InstanceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Dibatalkan")
 
 
+# A request no command moves on any more: what the nightly archive looks at (services/archive.py).
+FINISHED_INSTANCE = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+
+
 class HumanTaskStatus(models.TextChoices):
     READY = "ready", _("Menunggu")
     CLAIMED = "claimed", _("Sedang dikerjakan")
@@ -40,3 +44,4 @@ class EventType(models.TextChoices):
     INSTANCE_FAILED = "instance_failed", _("Proses terhenti karena gangguan")
     INSTANCE_RETRIED = "instance_retried", _("Proses dijalankan ulang")
     INSTANCE_CANCELLED = "instance_cancelled", _("Permohonan dibatalkan")
+    INSTANCE_ARCHIVED = "instance_archived", _("Riwayat permohonan dipindahkan ke arsip")

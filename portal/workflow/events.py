@@ -105,6 +105,16 @@ def pin_reissued(instance: ProcessInstance, *, actor: Any, at: datetime) -> Inst
     return _append(instance, EventType.PIN_REISSUED, actor, at, {})  # the PIN itself is never recorded
 
 
+def instance_archived(
+    instance: ProcessInstance, *, at: datetime, moved_steps: int, removed_timers: int, state_sha256: str
+) -> InstanceEvent:
+    """The finished request left the hot tables: its steps live on in the history table, its timer rows
+    (told by its timer_fired events) are gone, and its workflow state was compacted; `state_sha256`
+    fingerprints the state as it was, so a copy kept elsewhere can still be matched to it."""
+    payload = {"moved_steps": moved_steps, "removed_timers": removed_timers, "state_sha256": state_sha256}
+    return _append(instance, EventType.INSTANCE_ARCHIVED, None, at, payload)
+
+
 # --- human tasks -------------------------------------------------------------------------------
 
 

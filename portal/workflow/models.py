@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import EventType, HumanTaskStatus, InstanceStatus
+from .enums import FINISHED_INSTANCE, EventType, HumanTaskStatus, InstanceStatus
 
 
 class ProcessDefinition(models.Model):
@@ -102,6 +102,8 @@ class ProcessInstance(models.Model):
     created_at = models.DateTimeField(_("didaftarkan"))
     updated_at = models.DateTimeField(_("diperbarui"))
     completed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # Moved out of the hot tables (services/archive.py): its steps are read from HumanTaskHistory.
+    archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True)
 
     # Transient, not a field: the plain PIN on the object `request_register` returns, so the
     # registration response can show it once. Empty on every object read from the database.
@@ -114,6 +116,12 @@ class ProcessInstance(models.Model):
             models.Index(fields=["office", "status", "created_at"], name="instance_office_status"),
             # The auditor's list of recent requests, newest first, one office after another.
             models.Index(fields=["office", "created_at", "id"], name="instance_office_created"),
+            # What the nightly archive still has to move: finished, not archived, oldest first.
+            models.Index(
+                fields=["completed_at", "id"],
+                name="instance_to_archive",
+                condition=models.Q(archived_at__isnull=True, status__in=FINISHED_INSTANCE),
+            ),
         ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
@@ -170,13 +178,57 @@ class HumanTask(models.Model):
         return f"{self.instance_id}:{self.bpmn_id}"
 
 
+class HumanTaskHistory(models.Model):
+    """A step of an archived request, moved out of HumanTask (services/archive.py) under the id it had,
+    so the links, events and letters that name it still find it. It keeps what the pages of a finished
+    request read; not the data snapshot, which served the open step's form."""
+
+    id = models.BigIntegerField(primary_key=True)
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("permohonan")
+    )
+    task_guid = models.CharField(_("id langkah"), max_length=36)
+    bpmn_id = models.CharField(_("id BPMN"), max_length=100)
+    name = models.CharField(_("nama langkah"), max_length=200)
+    role = models.CharField(_("peran"), max_length=16)
+    form = models.JSONField(_("formulir"), default=list)
+    properties = models.JSONField(_("sifat langkah"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=HumanTaskStatus.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, verbose_name=_("diambil oleh"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("dibuka"))
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("diambil"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, verbose_name=_("diselesaikan oleh"),
+    )  # fmt: skip
+    completed_data = models.JSONField(_("isian"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["instance", "created_at"], name="step_history_instance")]
+        ordering = ["created_at", "id"]
+        verbose_name = _("riwayat langkah")
+        verbose_name_plural = _("riwayat langkah")
+
+    def __str__(self) -> str:
+        return f"{self.instance_id}:{self.bpmn_id}"
+
+
+# A request's step as its pages read it: the hot row, or the history row once the request is archived.
+Step = HumanTask | HumanTaskHistory
+
+
 class WorkItem(models.Model):
     """An open step as the lists show it: one narrow row per ready or claimed human task.
 
     The worklist, the task API, the camat's inbox and the overdue counts read these rows only, each
     page through an index that serves its filter and its order (core/keyset.py), so a page costs
     the same with a hundred or a hundred thousand requests open. The rows are kept equal to the open
-    human tasks by persistence.work_items_sync on the way out of every command; nothing else
+    human tasks by persistence.work_items_write on the way out of every command; nothing else
     writes them.
     """
 

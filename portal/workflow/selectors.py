@@ -3,9 +3,10 @@ steps are in worklists.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,8 +16,8 @@ from portal.core.errors import NotAllowed, NotFound
 from portal.directory.selectors import OfficeScope
 
 from .access import office_check
-from .enums import OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
-from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
+from .enums import FINISHED_INSTANCE, OPEN_HUMAN_TASK, EventType, HumanTaskStatus, InstanceStatus
+from .models import HumanTask, HumanTaskHistory, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
 
 
 def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
@@ -37,21 +38,35 @@ def request_for_user(user: Any, tracking_number: str) -> ProcessInstance:
     raise NotFound("not found")
 
 
+def request_steps(instance: ProcessInstance) -> QuerySet[HumanTask] | QuerySet[HumanTaskHistory]:
+    """Every step of the request, open and done: its HumanTask rows, or once the request is archived
+    its HumanTaskHistory rows (services/archive.py moves them there under the same ids and columns)."""
+    if instance.archived_at is not None:
+        return HumanTaskHistory.objects.filter(instance=instance)
+    return HumanTask.objects.filter(instance=instance)
+
+
+def _timers_fired(instance: ProcessInstance) -> list[str]:
+    """bpmn ids of the request's fired timers, first fired first: from its timer rows, or once the
+    request is archived (its timer rows are gone then) from its log."""
+    if instance.archived_at is not None:
+        fired = InstanceEvent.objects.filter(instance=instance, type=EventType.TIMER_FIRED).order_by("seq")
+        return list(fired.values_list("bpmn_id", flat=True))
+    rows = TimerSchedule.objects.filter(instance=instance, fired_at__isnull=False).order_by("fired_at", "id")
+    return list(rows.values_list("bpmn_id", flat=True))
+
+
 def request_diagram(instance: ProcessInstance) -> dict[str, Any]:
     """The request's BPMN source with the steps done (human tasks, fired timers) and the steps open now."""
     steps = list(
-        instance.human_tasks.filter(status__in=(*OPEN_HUMAN_TASK, HumanTaskStatus.COMPLETED))
+        request_steps(instance)
+        .filter(status__in=(*OPEN_HUMAN_TASK, HumanTaskStatus.COMPLETED))
         .order_by("created_at", "id")
         .values_list("bpmn_id", "name", "status")
     )
     current: dict[str, str] = {b: n for b, n, s in steps if s in OPEN_HUMAN_TASK}
     done: dict[str, str] = {b: n for b, n, s in steps if s == HumanTaskStatus.COMPLETED and b not in current}
-    fired = (
-        TimerSchedule.objects.filter(instance=instance, fired_at__isnull=False)
-        .order_by("fired_at", "id")
-        .values_list("bpmn_id", flat=True)
-    )
-    for bpmn_id in fired:
+    for bpmn_id in _timers_fired(instance):
         done.setdefault(bpmn_id, str(EventType.TIMER_FIRED.label))
     return {
         "bpmn_xml": instance.definition.bpmn_source,
@@ -97,7 +112,7 @@ HISTORY_TYPES = (
 
 def request_history(instance: ProcessInstance, *, show_people: bool) -> list[dict[str, Any]]:
     """A short, readable history: registration, completed steps, timers, completion."""
-    names = {pk: (name, role) for pk, name, role in instance.human_tasks.values_list("id", "name", "role")}
+    names = {pk: (name, role) for pk, name, role in request_steps(instance).values_list("id", "name", "role")}
     items = []
     for e in instance.events.filter(type__in=HISTORY_TYPES).order_by("seq"):
         step_name, role = names.get(e.payload.get("human_task_id"), ("", ""))
@@ -135,3 +150,20 @@ def incidents(scope: OfficeScope | None = None) -> QuerySet[ProcessInstance]:
         .defer("state", "definition__spec_json", "definition__bpmn_source")
         .order_by("failed_at", "id")
     )
+
+
+def history_cutoff(now: datetime) -> datetime | None:
+    """Requests finished before this moment leave the hot tables (PATEN_HISTORY_AFTER_DAYS before
+    `now`); None when archiving is switched off (0 or fewer days)."""
+    days = int(settings.PATEN_HISTORY_AFTER_DAYS)
+    return now - timedelta(days=days) if days > 0 else None
+
+
+def requests_to_archive(*, before: datetime, limit: int) -> list[int]:
+    """Ids of the finished requests not yet archived whose end came before `before`, the oldest first,
+    at most `limit`: a walk of the small index of exactly those requests (instance_to_archive).
+    Both ends set completed_at: the workflow's end and an administrator's cancel."""
+    finished = ProcessInstance.objects.filter(
+        status__in=FINISHED_INSTANCE, archived_at__isnull=True, completed_at__lt=before
+    ).order_by("completed_at", "id")
+    return list(finished.values_list("pk", flat=True)[: max(0, limit)])
