@@ -48,6 +48,10 @@ class Office(models.Model):
     # Applicants from other kecamatan may bring their request here (where the regency allows it).
     accepts_other_villages = models.BooleanField(_("menerima pemohon dari kecamatan lain"), default=False)
     is_active = models.BooleanField(_("melayani PATEN"), default=True)
+    # Set by every change to the office's calendar (its own days, the regency's, Ramadan hours): a
+    # command reads it with the request and reuses a calendar read at the same moment. A moment, not
+    # a counter: a restored backup or a rolled-back change never names two different calendars alike.
+    calendar_changed_at = models.DateTimeField(_("kalender kerja diubah"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -10,6 +10,7 @@ class OfficeCalendarConfig(AppConfig):
     def ready(self) -> None:
         # BPMN helpers such as working_days(2) count with the office's own calendar (overrides,
         # Ramadan hours) in every process that runs the portal: web, worker, commands.
-        from .services import install_office_calendar
+        from .services import calendar_changes_watch, install_office_calendar
 
         install_office_calendar()
+        calendar_changes_watch()

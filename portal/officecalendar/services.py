@@ -7,11 +7,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 import engine
+from portal.directory.models import Office
 
-from .models import CalendarOverride
+from .models import CalendarOverride, RamadanHours
 from .selectors import calendar_office_now, office_calendar, office_hours
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,27 @@ def calendar_override_remove(*, day: date, office: Any = None) -> bool:
     """Drop an office's (None: the regency's) decision for one date; False if none."""
     deleted, _ = CalendarOverride.objects.filter(day=day, office=office).delete()
     return deleted > 0
+
+
+def calendar_version_bump(*, office_id: int | None) -> None:
+    """The office's calendar changed (None: every office's): commands read it afresh from now on."""
+    offices = Office.objects.all() if office_id is None else Office.objects.filter(pk=office_id)
+    offices.update(calendar_changed_at=timezone.now())
+
+
+def _override_changed(sender: Any, instance: CalendarOverride, **kwargs: Any) -> None:
+    calendar_version_bump(office_id=instance.office_id)
+
+
+def _ramadan_changed(sender: Any, instance: RamadanHours, **kwargs: Any) -> None:
+    calendar_version_bump(office_id=None)
+
+
+def calendar_changes_watch() -> None:
+    """Every save or delete of a calendar row (services, the admin, the shell) moves the version on."""
+    for model, receiver in ((CalendarOverride, _override_changed), (RamadanHours, _ramadan_changed)):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"paten-calendar-{model.__name__}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"paten-calendar-{model.__name__}-delete")
 
 
 def install_office_calendar() -> None:

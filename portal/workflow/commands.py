@@ -11,11 +11,12 @@ transaction is IMMEDIATE (settings), which serializes writers the same way. Ever
 what it checks after taking the lock.
 
 On the way out the command saves, in one place (`_save`), the workflow state, the mirror tables
-(persistence.py), the instance's changed fields and the head of its event log. When the engine
-fails (a script, a condition, a state that cannot be loaded) the command's transaction is rolled
-back whole (no savepoint on the way of every command), and in a second transaction the request
-becomes an incident (status FAILED, an `instance_failed` event with the error and the
-command to retry) and the caller gets ProcessFailed. An administrator retries or cancels it
+(persistence.py), its events (held until then and written in one statement), the instance's
+changed fields and the head of its event log. When the engine fails (a script, a condition, a
+state that cannot be loaded) the command's transaction is rolled back whole (no savepoint on the
+way of every command), and in a second transaction the request becomes an incident (status
+FAILED, an `instance_failed` event with the error and the command to retry) and the caller gets
+ProcessFailed. An administrator retries or cancels it
 (services/incidents.py); sweeps skip it meanwhile.
 """
 
@@ -30,6 +31,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,11 +76,16 @@ class Command:
     _after: list[Callable[[], None]] = field(default_factory=list)
     _head: tuple[int, str] = (0, "")
     _open_steps: dict[int, HumanTask] | None = None
+    _step_marks: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    _timers_before: dict[str, datetime] | None = None
+    _definition_id: int | None = None
     # Set by a retry: the incident's own record (command, args, actor), kept if the retry fails too.
     retrying: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self._head = (self.instance.last_event_seq, self.instance.last_event_hash)
+        self._definition_id = self.instance.definition_id
+        events.events_hold(self.instance)
 
     @property
     def definition(self) -> engine.Definition:
@@ -88,31 +95,42 @@ class Command:
     def workflow(self) -> engine.Instance:
         """The request's engine workflow, restored on first use."""
         if self._workflow is None:
+            if self.instance.archived_at is not None:  # its state is the data it ended with, not a workflow
+                raise Conflict(_("Permohonan ini sudah diarsipkan; riwayatnya hanya dapat dibaca."))
             try:
                 self._workflow = engine.Instance.restore(self.definition, self.instance.state)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise engine.ExecutionError(f"stored state cannot be loaded: {type(exc).__name__}: {exc}") from exc
+            if self._workflow.definition.has_timers:  # what the timer rows hold, to write only the change
+                self._timers_before = persistence.armed_timers(self._workflow)
         return self._workflow
 
     def workflow_started(self, running: engine.Instance) -> None:
         """A new request: its workflow was started before the command (no lock is held while it runs)."""
         self._workflow = running
+        self._timers_before = {}
         self._changed = True
 
     def workflow_changed(self) -> None:
         """The workflow acted: its state and the mirror tables are written on the way out."""
         self._changed = True
 
-    def open_step(self, human_task_id: int) -> HumanTask | None:
-        """An open step of this request, read once under the lock with the others; None if not open here.
+    def open_steps(self) -> dict[int, HumanTask]:
+        """The request's open steps, read once under the lock: id -> row.
 
-        The rows are kept: the body changes the step it completes on this very object, and the
-        mirror tables compare the engine's ready steps against them on the way out.
+        The body changes a step on these very objects (never on another copy of the row): on the way
+        out the mirror tables compare the engine's ready steps against them, and the lists' rows are
+        written from the difference between them and what was read.
         """
         if self._open_steps is None:
-            rows = HumanTask.objects.filter(instance=self.instance, status__in=OPEN_HUMAN_TASK)
+            rows = self.instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)  # each row's .instance is this one
             self._open_steps = {row.pk: row for row in rows}
-        return self._open_steps.get(human_task_id)
+            self._step_marks = {pk: persistence.step_mark(row) for pk, row in self._open_steps.items()}
+        return self._open_steps
+
+    def open_step(self, human_task_id: int) -> HumanTask | None:
+        """An open step of this request (see open_steps); None if not open here."""
+        return self.open_steps().get(human_task_id)
 
     def changed(self, *fields: str) -> None:
         """Fields of the instance the body changed, saved on the way out."""
@@ -123,24 +141,39 @@ class Command:
         self._after.append(callback)
 
 
-def _lock(instance_id: int, *, skip_locked: bool) -> ProcessInstance | None:
+def _lock(instance_id: int | None, *, skip_locked: bool, step: int | None = None) -> ProcessInstance | None:
     skip = skip_locked and connection.features.has_select_for_update_skip_locked
-    qs = ProcessInstance.objects.select_for_update(skip_locked=skip, of=("self",))
+    qs = ProcessInstance.objects.select_for_update(skip_locked=skip, of=("self",)).order_by()
     # The definition's blobs are only needed on a cache miss in definition_runtime (loaded lazily then).
-    qs = qs.select_related("definition").defer("definition__spec_json", "definition__bpmn_source")
-    return qs.filter(pk=instance_id).first()
+    # Its village (the lists' rows name it) and office (the letterhead) come in the same statement.
+    qs = qs.select_related("definition", "applicant_village", "office").defer(
+        "definition__spec_json", "definition__bpmn_source"
+    )
+    if step is not None:  # the request of a step, found and locked in one statement
+        qs = qs.filter(pk=Subquery(HumanTask.objects.filter(pk=step).order_by().values("instance_id")[:1]))
+    else:
+        qs = qs.filter(pk=int(instance_id or 0))
+    return next(iter(qs[:1]), None)  # one row by its key: no ORDER BY
 
 
 def _save(command: Command) -> None:
-    """Write what the command changed: the only place the event-log head is saved."""
+    """Write what the command changed: the only place the event-log head is saved.
+
+    Each table gets what changed, in as few statements as it takes: new step rows and new events
+    in one insert each, the lists' rows from the difference the command knows of.
+    """
     instance = command.instance
     fields = set(command._fields)
     if command._changed and command._workflow is not None:
-        open_rows = None
-        if command._open_steps is not None:
-            open_rows = [row for row in command._open_steps.values() if row.status in OPEN_HUMAN_TASK]
-        fields |= persistence.workflow_persist(instance, command._workflow, now=command.now, open_rows=open_rows)
-    persistence.work_items_sync(instance)  # the lists' rows follow whatever the command did to the steps
+        fields |= persistence.workflow_persist(
+            instance, command._workflow, now=command.now, steps=command.open_steps(),
+            timers_before=command._timers_before,
+        )  # fmt: skip
+    if instance.definition_id != command._definition_id:  # every row names the service's version anew
+        persistence.work_items_sync(instance)
+    elif command._open_steps is not None:
+        persistence.work_items_write(instance, command._open_steps, command._step_marks)
+    events.events_write(instance)
     if (instance.last_event_seq, instance.last_event_hash) != command._head:
         fields |= {"last_event_seq", "last_event_hash"}
     if fields:
@@ -196,20 +229,24 @@ def _incident_write(command: Command, failed: Command, *, error: str, element: s
 
 @contextmanager
 def instance_command(
-    instance_id: int, *, name: str, actor: Any = None, now: datetime | None = None,
+    instance_id: int | None = None, *, name: str, actor: Any = None, now: datetime | None = None,
     args: dict[str, Any] | None = None, skip_locked: bool = False, allow_failed: bool = False,
+    step: int | None = None,
 ) -> Iterator[Command]:  # fmt: skip
     """Lock the request, hand the body a Command, save on the way out; an engine failure becomes an incident.
 
+    `step` (instead of `instance_id`): the request of this human task (NotFound names the step).
     `skip_locked`: raise InstanceBusy at once when another worker holds the row (sweeps).
     `allow_failed`: the command may act on an incident (retry, cancel, a letter signed before it).
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            instance = _lock(instance_id, skip_locked=skip_locked)
+            instance = _lock(instance_id, skip_locked=skip_locked, step=step)
             if instance is None:
-                if skip_locked and ProcessInstance.objects.filter(pk=instance_id).exists():
+                if step is not None:
+                    raise NotFound(_("Langkah tidak ditemukan."))
+                if skip_locked and ProcessInstance.objects.filter(pk=int(instance_id or 0)).exists():
                     raise InstanceBusy(instance_id)
                 raise NotFound(_("Permohonan tidak ditemukan."))
             if instance.status == InstanceStatus.FAILED and not allow_failed:
@@ -219,7 +256,8 @@ def instance_command(
             office_check(actor, instance)  # a member of another office's staff acts on nothing here
             command = Command(instance, name, actor, now, dict(args or {}))
             try:
-                with calendar_of_office(instance.office_id):  # BPMN helpers count in its calendar
+                # BPMN helpers count in its office's calendar (read once, or reused at the same version).
+                with calendar_of_office(instance.office_id, version=instance.office.calendar_changed_at):
                     yield command
                     _save(command)
             except _NOT_FAILURES:

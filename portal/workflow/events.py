@@ -2,7 +2,8 @@
 
 Every writer appends one hash-chained row to a request's log and moves the head it keeps in
 memory on the instance (`_append`, the only code that moves it); the command context manager
-(commands.py) saves the head with the instance on the way out. Command events carry what is
+(commands.py) holds the command's rows and writes them in one statement, and saves the head with
+the instance, on the way out. Command events carry what is
 needed to re-execute the command later (actor, time, data, task guid and bpmn id); effect events
 (created, cancelled, completed) make the log readable.
 """
@@ -19,6 +20,7 @@ from .enums import EventType
 from .models import DefinitionEvent, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
 
 GENESIS = "0" * 64
+_HELD = "_paten_events_held"  # the instance object's attribute holding a command's unwritten events
 
 
 def canonical(value: Any) -> str:
@@ -48,13 +50,31 @@ def _append(
         prev_hash=prev, tracking_number=instance.tracking_number, seq=seq, type=str(type),
         actor=username, at=at.isoformat(), payload=clean_payload,
     )  # fmt: skip
-    event = InstanceEvent.objects.create(
+    event = InstanceEvent(
         instance=instance, seq=seq, type=type, actor=actor, actor_username=username, at=at,
         task_guid=str(clean_payload.get("task_guid") or "")[:36], bpmn_id=str(clean_payload.get("bpmn_id") or "")[:100],
         payload=clean_payload, prev_hash=prev, hash=digest,
     )  # fmt: skip
+    held = instance.__dict__.get(_HELD)
+    if held is None:
+        event.save()
+    else:
+        held.append(event)
     instance.last_event_seq, instance.last_event_hash = seq, digest
     return event
+
+
+def events_hold(instance: ProcessInstance) -> None:
+    """Keep the events appended to this instance object in memory until `events_write` (a command
+    writes its events in one statement on the way out)."""
+    instance.__dict__[_HELD] = []
+
+
+def events_write(instance: ProcessInstance) -> None:
+    """Write the events held for the instance, in order, and stop holding them."""
+    held = instance.__dict__.pop(_HELD, None)
+    if held:
+        InstanceEvent.objects.bulk_create(held)
 
 
 def _step(human_task: HumanTask) -> dict[str, Any]:

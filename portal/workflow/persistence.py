@@ -5,11 +5,13 @@ Rows mirror the engine: a human-task row for every ready user task (with the ste
 diagram declares of it and a snapshot of the data, so no page restores the workflow), a timer row
 for every armed timer (the sweep's index), and a work item for every open human-task row (what the
 lists read). Called only by commands._save (and registration, for the name keys), under the row lock.
+They write what the command changed, from the rows the command holds, rather than reading it back.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import engine
 from portal.accounts.enums import RoleCode
@@ -32,11 +34,14 @@ STATE_FIELDS = frozenset(
 
 
 def workflow_persist(
-    instance: ProcessInstance, running: engine.Instance, *, now: datetime, open_rows: list[HumanTask] | None = None
-) -> frozenset[str]:
+    instance: ProcessInstance, running: engine.Instance, *, now: datetime, steps: dict[int, HumanTask],
+    timers_before: dict[str, datetime] | None,
+) -> frozenset[str]:  # fmt: skip
     """Write the state and mirror rows after the workflow acted; returns the instance fields to save.
 
-    `open_rows`: the request's open step rows as the command already holds them (else read here).
+    `steps`: the request's step rows the command holds (its open ones as read under the lock, as the
+    body changed them); the steps opened here are added to it. `timers_before`: the armed timers
+    when the command restored the workflow (None: read the timer rows).
     """
     instance.state = running.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
@@ -50,9 +55,9 @@ def workflow_persist(
             instance.outcome_bpmn_id, instance.outcome_name = end[0], end[1][:200]
     ready = {h.guid: h for h in running.ready_human_tasks()}
     sla_pause_or_resume(instance, with_applicant=any(h.role == RoleCode.PEMOHON for h in ready.values()), now=now)
-    _human_tasks_sync(instance, running, ready, now=now, open_rows=open_rows)
+    _human_tasks_sync(instance, running, ready, now=now, steps=steps)
     if running.definition.has_timers:
-        _timers_sync(instance, running, now=now)
+        _timers_sync(instance, running, now=now, before=timers_before)
     if finished:
         events.instance_completed(instance, at=now, end_event=instance.outcome_bpmn_id, end_name=instance.outcome_name)
     return STATE_FIELDS
@@ -64,55 +69,79 @@ def _human_tasks_sync(
     ready: dict[str, engine.HumanTaskInfo],
     *,
     now: datetime,
-    open_rows: list[HumanTask] | None,
+    steps: dict[int, HumanTask],
 ) -> None:
-    if open_rows is None:
-        open_rows = list(HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK))
-    by_guid = {row.task_guid: row for row in open_rows}
-    for guid, row in by_guid.items():
-        if guid in ready:
-            continue
-        row.status = HumanTaskStatus.CANCELLED
-        row.completed_at = now
-        row.save(update_fields=["status", "completed_at"])
-        events.human_task_cancelled(instance, at=now, human_task=row)
+    """Close the open rows the engine no longer waits on, open a row for each new ready task."""
+    by_guid = {row.task_guid: row for row in steps.values() if row.status in OPEN_HUMAN_TASK}
+    gone = [row for guid, row in by_guid.items() if guid not in ready]
+    if gone:
+        HumanTask.objects.filter(pk__in=[row.pk for row in gone]).update(
+            status=HumanTaskStatus.CANCELLED, completed_at=now
+        )
+        for row in gone:
+            row.status, row.completed_at = HumanTaskStatus.CANCELLED, now
+            events.human_task_cancelled(instance, at=now, human_task=row)
     data = running.data
-    for guid, info in ready.items():
-        if guid in by_guid:
-            continue
-        row = HumanTask.objects.create(
-            instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200], role=info.role or "",
-            form=info.form.to_list(), properties=step_properties(running.definition, info.bpmn_id), data=data,
-            created_at=now, due_at=engine.step_due(running.definition, info.bpmn_id, data, now=now),
-        )  # fmt: skip
-        if info.role == RoleCode.PEMOHON:
+    new = [_step_row(instance, running, guid, info, data, now=now) for guid, info in ready.items()
+           if guid not in by_guid]  # fmt: skip
+    if not new:
+        return
+    HumanTask.objects.bulk_create(new)  # ids come back (RETURNING) on PostgreSQL and SQLite >= 3.35
+    for row in new:
+        steps[row.pk] = row
+        if row.role == RoleCode.PEMOHON:
             notifications_queue(
-                instance=instance, kind=NotificationKind.RETURNED, key=guid, now=now,
+                instance=instance, kind=NotificationKind.RETURNED, key=row.task_guid, now=now,
                 detail=hooks.returned_detail(instance),
             )  # fmt: skip
         events.human_task_created(instance, at=now, human_task=row)
 
 
-def _timers_sync(instance: ProcessInstance, running: engine.Instance, *, now: datetime) -> None:
-    """Mirror the engine's armed timers into TimerSchedule rows (the sweep's index)."""
+def _step_row(
+    instance: ProcessInstance, running: engine.Instance, guid: str, info: engine.HumanTaskInfo, data: dict[str, Any],
+    *, now: datetime,
+) -> HumanTask:  # fmt: skip
+    return HumanTask(
+        instance=instance, task_guid=guid, bpmn_id=info.bpmn_id, name=info.name[:200], role=info.role or "",
+        form=info.form.to_list(), properties=step_properties(running.definition, info.bpmn_id), data=data,
+        created_at=now, due_at=engine.step_due(running.definition, info.bpmn_id, data, now=now),
+    )  # fmt: skip
+
+
+def _timers_sync(
+    instance: ProcessInstance, running: engine.Instance, *, now: datetime, before: dict[str, datetime] | None
+) -> None:
+    """Mirror the engine's armed timers into TimerSchedule rows (the sweep's index): only what changed
+    since `before` (what was armed when the workflow was restored)."""
     timers = running.waiting_timers()
     bpmn_ids = {t.guid: t.bpmn_id for t in timers}
     waiting = {t.guid: t.due_at for t in timers if t.due_at is not None}
-    armed = {t.task_guid: t for t in TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None)}
-    for guid, timer_row in armed.items():
-        if guid not in waiting:
-            timer_row.cancelled_at = now
-            timer_row.save(update_fields=["cancelled_at"])
+    if before is None:
+        armed = TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None)
+        before = {row.task_guid: row.due_at for row in armed}
+    gone = [guid for guid in before if guid not in waiting]
+    if gone:  # a timer that fired is marked so by the sweep before this; the others were cancelled
+        TimerSchedule.objects.filter(
+            instance=instance, task_guid__in=gone, fired_at=None, cancelled_at=None
+        ).update(cancelled_at=now)  # fmt: skip
+    arming = [
+        TimerSchedule(instance=instance, task_guid=guid, bpmn_id=bpmn_ids[guid], due_at=due_at)
+        for guid, due_at in waiting.items()
+        if guid not in before
+    ]
+    if arming:  # one statement; a row left from an earlier arming of the same task is armed again
+        TimerSchedule.objects.bulk_create(
+            arming, update_conflicts=True, unique_fields=["instance", "task_guid"],
+            update_fields=["bpmn_id", "due_at", "fired_at", "cancelled_at"],
+        )  # fmt: skip
     for guid, due_at in waiting.items():
-        existing = armed.get(guid)
-        if existing is None:
-            TimerSchedule.objects.update_or_create(
-                instance=instance, task_guid=guid,
-                defaults={"bpmn_id": bpmn_ids[guid], "due_at": due_at, "fired_at": None, "cancelled_at": None},
-            )  # fmt: skip
-        elif existing.due_at != due_at:
-            existing.due_at = due_at
-            existing.save(update_fields=["due_at"])
+        if guid in before and before[guid] != due_at:
+            TimerSchedule.objects.filter(instance=instance, task_guid=guid).update(due_at=due_at)
+
+
+def armed_timers(running: engine.Instance) -> dict[str, datetime]:
+    """The workflow's armed timers as the timer rows hold them: guid -> due time."""
+    return {t.guid: t.due_at for t in running.waiting_timers() if t.due_at is not None}
 
 
 # What a work item copies of its step, and may see change while the step stays open.
@@ -120,10 +149,33 @@ _STEP_FIELDS = ("status", "assignee_id", "claimed_at", "due_at", "name", "bpmn_i
 _STEP_COLUMNS = ("id", "instance_id", *_STEP_FIELDS)
 
 
+def step_mark(step: HumanTask) -> tuple[Any, ...]:
+    """What a work item copies of its step, as the step stands (compared on the way out)."""
+    return tuple(getattr(step, f) for f in _STEP_FIELDS)
+
+
+def work_items_write(instance: ProcessInstance, steps: dict[int, HumanTask], marks: dict[int, tuple[Any, ...]]) -> None:
+    """Bring the lists' rows in line with what the command did to the steps it holds, writing only
+    the difference: `marks` are the open steps as read under the lock (step_mark); a step held but
+    not marked was opened by the command. No read: the command knows what it changed."""
+    closed = [pk for pk, step in steps.items() if pk in marks and step.status not in OPEN_HUMAN_TASK]
+    if closed:
+        WorkItem.objects.filter(pk__in=closed).delete()
+    for pk, step in steps.items():
+        if pk in marks and step.status in OPEN_HUMAN_TASK:
+            current = step_mark(step)
+            changed = {f: v for f, v, was in zip(_STEP_FIELDS, current, marks[pk], strict=True) if v != was}
+            if changed:
+                WorkItem.objects.filter(pk=pk).update(**changed)
+    new = [step for pk, step in steps.items() if pk not in marks and step.status in OPEN_HUMAN_TASK]
+    if new:
+        _work_items_create(instance, new)
+
+
 def work_items_sync(instance: ProcessInstance) -> None:
-    """Make the request's work items its open steps, as they stand: one row per ready or claimed
-    step, none for a step completed or cancelled. Run on the way out of every command, so whatever
-    the command did to its steps (opened, claimed, released, completed, cancelled) the lists see."""
+    """Make the request's work items its open steps, read afresh: one row per ready or claimed step,
+    none for a step completed or cancelled. For a command that changed what every row copies of the
+    request (a retry moving it to another version); the others write the difference (work_items_write)."""
     open_steps = HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK).only(*_STEP_COLUMNS)
     steps = {step.pk: step for step in open_steps}
     held = {item.pk: item for item in WorkItem.objects.filter(instance_id=instance.pk)}
@@ -136,27 +188,30 @@ def work_items_sync(instance: ProcessInstance) -> None:
         if item is None:
             continue
         values = {f: getattr(step, f) for f in _STEP_FIELDS}
-        if service_name != item.service_name:  # a retry moved the request to another version
-            values["service_name"] = service_name
+        values["service_name"] = service_name
         changed = {f: v for f, v in values.items() if getattr(item, f) != v}
         if changed:
             WorkItem.objects.filter(pk=pk).update(**changed)
     new = [step for pk, step in steps.items() if pk not in held]
     if new:
-        shared = {
-            "instance_id": instance.pk, "office_id": instance.office_id,
-            "applicant_user_id": instance.applicant_user_id, "tracking_number": instance.tracking_number,
-            "service_code": instance.definition.code,
-            "service_name": service_name, "applicant_name": instance.applicant_name,
-            "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
-        }  # fmt: skip
-        WorkItem.objects.bulk_create(
-            [
-                WorkItem(human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id), **shared,
-                         **{f: getattr(step, f) for f in _STEP_FIELDS})
-                for step in new
-            ]
-        )  # fmt: skip
+        _work_items_create(instance, new)
+
+
+def _work_items_create(instance: ProcessInstance, steps: list[HumanTask]) -> None:
+    shared = {
+        "instance_id": instance.pk, "office_id": instance.office_id,
+        "applicant_user_id": instance.applicant_user_id, "tracking_number": instance.tracking_number,
+        "service_code": instance.definition.code, "service_name": instance.definition.name[:200],
+        "applicant_name": instance.applicant_name,
+        "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
+    }  # fmt: skip
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id), **shared,
+                     **{f: getattr(step, f) for f in _STEP_FIELDS})
+            for step in steps
+        ]
+    )  # fmt: skip
 
 
 def work_item_lane(role: str, applicant_user_id: int | None) -> str:

@@ -1,6 +1,6 @@
 """Reads of the lists of open steps: the task API, the worklist, the camat's inbox, the overdue counts.
 
-They read WorkItem rows (one per open step, kept by persistence.work_items_sync), never the
+They read WorkItem rows (one per open step, kept by persistence.work_items_write), never the
 human-task rows and their JSON. Who may act on a step is a union of branches, each an index's
 partition: an office and a role's list, the applicant's own account. A page takes a bounded run of each
 branch in index order and merges them (core.keyset), so it costs the same however many steps are

@@ -17,7 +17,7 @@ from ..commands import Command, instance_command, sandbox_outside_the_lock
 from ..enums import OPEN_HUMAN_TASK, HumanTaskStatus
 from ..hooks import LetterIssue, hooks
 from ..messages import form_errors_text
-from ..models import HumanTask, ProcessInstance
+from ..models import HumanTask
 from ..sla import sla_start
 
 
@@ -49,7 +49,7 @@ def _open_step(command: Command, human_task_id: int, *, applicant_tracking_numbe
 
 def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = None) -> HumanTask:
     """Take a ready step so others see it is being worked on."""
-    with instance_command(_instance_of(human_task_id), name="human_task_claim", actor=actor, now=now) as command:
+    with instance_command(step=human_task_id, name="human_task_claim", actor=actor, now=now) as command:
         human_task = _open_step(command, human_task_id)
         duty_check(actor, human_task, command.instance)
         if human_task.assignee_id == actor.pk:
@@ -64,7 +64,7 @@ def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = N
 
 def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None = None) -> HumanTask:
     """Give a claimed step back to the role's pool."""
-    with instance_command(_instance_of(human_task_id), name="human_task_release", actor=actor, now=now) as command:
+    with instance_command(step=human_task_id, name="human_task_release", actor=actor, now=now) as command:
         human_task = _open_step(command, human_task_id)
         if human_task.assignee_id is None:
             return human_task
@@ -84,7 +84,9 @@ def human_tasks_release_held(*, holder: Any, actor: Any, now: datetime | None = 
         with instance_command(
             instance_id, name="human_task_release", actor=actor, now=now, allow_failed=True
         ) as command:  # fmt: skip
-            for human_task in claimed.filter(instance_id=instance_id).order_by("pk"):
+            steps = command.open_steps().values()
+            held = [s for s in steps if s.assignee_id == holder.pk and s.status == HumanTaskStatus.CLAIMED]
+            for human_task in sorted(held, key=lambda s: s.pk):
                 human_task.assignee, human_task.status, human_task.claimed_at = None, HumanTaskStatus.READY, None
                 human_task.save(update_fields=["assignee", "status", "claimed_at"])
                 events.human_task_released(
@@ -104,8 +106,7 @@ def human_task_complete(
     caller let in with the request's tracking PIN; recorded as such in the event.
     """
     args = {"human_task_id": human_task_id, "data": data, "by_pin": bool(applicant_tracking_number)}
-    instance_id = _instance_of(human_task_id)
-    with instance_command(instance_id, name="human_task_complete", actor=actor, now=now, args=args) as command:
+    with instance_command(step=human_task_id, name="human_task_complete", actor=actor, now=now, args=args) as command:
         return step_complete(
             command, human_task_id=human_task_id, data=data, applicant_tracking_number=applicant_tracking_number
         )
@@ -203,8 +204,3 @@ def _letter_if_due(
     )  # fmt: skip
     command.after_commit(lambda: hooks.letter_after_commit(issued.letter_id))
     return {"letter": {"id": issued.letter_id, "number": issued.number}}
-
-
-def instance_for_step(human_task_id: int) -> ProcessInstance:
-    """The request a step belongs to, fresh from the database (for a response after a command)."""
-    return ProcessInstance.objects.select_related("definition", "applicant_village").get(pk=_instance_of(human_task_id))

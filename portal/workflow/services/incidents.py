@@ -17,9 +17,9 @@ from portal.core.text import character_problem
 
 from .. import events
 from ..commands import Command, instance_command, sandbox_outside_the_lock
-from ..enums import OPEN_HUMAN_TASK, HumanTaskStatus, InstanceStatus
+from ..enums import HumanTaskStatus, InstanceStatus
 from ..hooks import hooks
-from ..models import HumanTask, ProcessDefinition, ProcessInstance, TimerSchedule
+from ..models import ProcessDefinition, ProcessInstance, TimerSchedule
 from .human_tasks import human_task_complete_in
 from .timers import timers_fire_in
 
@@ -32,9 +32,7 @@ def _admin_only(actor: Any) -> None:
 
 
 def _rerun_completion(command: Command, args: dict[str, Any], original_actor: Any) -> None:
-    human_task = HumanTask.objects.filter(
-        pk=int(args.get("human_task_id") or 0), instance=command.instance, status__in=OPEN_HUMAN_TASK
-    ).first()
+    human_task = command.open_step(int(args.get("human_task_id") or 0))
     if human_task is None:
         raise Conflict(_("Langkah yang gagal tidak lagi menunggu; batalkan permohonan ini bila perlu."))
     # The officer's own command, repeated as it was given: their name, their checklist, their data.
@@ -103,7 +101,7 @@ def instance_cancel(*, instance_id: int, actor: Any, reason: Any, now: datetime 
         instance, at = command.instance, command.now
         if instance.status != InstanceStatus.FAILED:
             raise Conflict(_("Hanya permohonan yang terhenti karena gangguan yang dapat dibatalkan di sini."))
-        for step in HumanTask.objects.filter(instance=instance, status__in=OPEN_HUMAN_TASK):
+        for step in list(command.open_steps().values()):
             step.status, step.completed_at = HumanTaskStatus.CANCELLED, at
             step.save(update_fields=["status", "completed_at"])
             events.human_task_cancelled(instance, at=at, human_task=step)

@@ -195,3 +195,50 @@ def test_bpmn_helpers_in_the_portal_count_with_the_admins_overrides(db: Any) -> 
     with engine.frozen_at(moment):
         after = evaluate("working_days(1)", {})
     assert before.startswith("2026-03-25T08:00") and after.startswith("2026-03-24T08:00")
+
+
+def test_a_calendar_read_at_one_version_is_reused_and_any_change_makes_a_new_version(db: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.directory.models import Office
+    from portal.directory.services import regions_sync
+    from portal.officecalendar.models import CalendarOverride, RamadanHours
+    from portal.officecalendar.selectors import calendar_of_office
+    from portal.officecalendar.services import calendar_override_remove, calendar_override_set
+
+    regions_sync()
+    babulu, sepaku = Office.objects.get(slug="babulu"), Office.objects.get(slug="sepaku")
+
+    def version(office: Office) -> Any:
+        office.refresh_from_db()
+        return office.calendar_changed_at
+
+    def one_day_from_friday(office: Office) -> str:
+        with engine.frozen_at(wita(4, 17, 10)), calendar_of_office(office.pk, version=version(office)):
+            return str(evaluate("working_days(1)", {}))
+
+    monday, tuesday = "2026-04-20T08:00:00+00:00", "2026-04-21T08:00:00+00:00"
+    assert one_day_from_friday(babulu) == monday
+    same = version(babulu)
+    friday = engine.frozen_at(wita(4, 17, 10))
+    with CaptureQueriesContext(connection) as reused, friday, calendar_of_office(babulu.pk, version=same):
+        assert evaluate("working_days(1)", {}) == monday  # the same version again: nothing is read
+    assert not [q for q in reused.captured_queries if "officecalendar" in q["sql"]]
+
+    # an office's own day moves that office's version only, and counts at once
+    before_sepaku = version(sepaku)
+    calendar_override_set(day=date(2026, 4, 20), office=babulu, open=False, reason="Rapat kerja")
+    assert version(sepaku) == before_sepaku
+    assert one_day_from_friday(babulu) == tuesday and one_day_from_friday(sepaku) == monday
+    # a row written past the services (the admin, the shell) counts too, and so does its removal
+    CalendarOverride.objects.filter(office=babulu).delete()
+    assert one_day_from_friday(babulu) == monday
+    CalendarOverride.objects.create(day=date(2026, 4, 20), open=False, reason="Hari jadi kabupaten")
+    assert one_day_from_friday(babulu) == tuesday and one_day_from_friday(sepaku) == tuesday
+    assert calendar_override_remove(day=date(2026, 4, 20))
+    assert one_day_from_friday(sepaku) == monday
+    # Ramadan rows are every office's
+    before = (version(babulu), version(sepaku))
+    RamadanHours.objects.create(hijri_year=1499, start=date(2075, 1, 1), end=date(2075, 1, 30))
+    assert version(babulu) > before[0] and version(sepaku) > before[1]

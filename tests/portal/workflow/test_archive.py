@@ -336,3 +336,17 @@ def test_the_nightly_task_runs_the_archive(users: dict[str, Any], deployed: Any)
     assert old.archived_at == NOW
     assert Heartbeat.objects.get(name="tasks.history.archive_history_task").runs == 2
 
+
+def test_a_command_that_would_run_an_archived_workflow_is_refused(users: dict[str, Any], deployed: Any) -> None:
+    from portal.core.errors import Conflict
+    from portal.workflow.commands import instance_command
+    from portal.workflow.services.archive import requests_archive
+
+    old = finished(users, at=OLD)
+    assert requests_archive(now=NOW) == 1
+    kept = snapshot(old)
+    with pytest.raises(Conflict, match="diarsipkan"), instance_command(old.pk, name="probe", now=NOW) as command:
+        command.workflow.fire_due_timers(now=NOW)
+    old.refresh_from_db()
+    assert old.status == "completed" and old.failure is None  # refused, not an incident
+    assert snapshot(old) == kept

@@ -1,0 +1,92 @@
+"""A command on a request costs a fixed, small number of SQL statements: completing a step locks
+the request and reads its open steps, then writes each table once (the step done, the step opened,
+the lists' rows, the events, the request). Counted with the actor's roles and posting already read
+(a page or API call reads them once for its whole request), without transaction control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import SKTM_APPLICANT
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+MAX_PER_COMPLETION = 8
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].upper().startswith(TRANSACTION_CONTROL)]
+
+
+def warm(user: Any) -> Any:
+    """What authentication reads of a user once per call (roles, posting), read ahead."""
+    from portal.accounts.selectors import user_roles
+    from portal.directory.selectors import office_scope
+
+    user_roles(user)
+    office_scope(user)
+    return user
+
+
+def test_completing_a_step_runs_at_most_eight_statements(deployed: Any, users: dict[str, Any]) -> None:
+    from portal.workflow.events import chain_verify
+    from portal.workflow.models import HumanTask, InstanceEvent, WorkItem
+    from portal.workflow.services.human_tasks import human_task_claim, human_task_complete
+    from portal.workflow.services.registration import request_register
+
+    loket, kasi = warm(users["loket1"]), warm(users["kasi1"])
+    instance = request_register(
+        service_code="sktm", applicant=SKTM_APPLICANT,
+        data={"keperluan": "Beasiswa", "nomor_pengantar_desa": "1", "jumlah_tanggungan": 3}, actor=loket,
+    )  # fmt: skip
+    check = HumanTask.objects.get(instance=instance, status="ready")
+    human_task_complete(human_task_id=check.pk, actor=loket, data={"hasil_pemeriksaan": "lengkap"})  # warms caches
+    verify = HumanTask.objects.get(instance=instance, status="ready")
+    assert verify.bpmn_id == "Task_VerifikasiData"
+    events_before = InstanceEvent.objects.filter(instance=instance).count()
+
+    with CaptureQueriesContext(connection) as captured:
+        human_task_complete(
+            human_task_id=verify.pk, actor=kasi, data={"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}
+        )
+    run = statements(captured)
+    assert len(run) <= MAX_PER_COMPLETION, "\n".join(run)
+
+    # ... and everything a completion writes is there: the step done, the next one open on the
+    # lists, both events in the chain, the request's new state.
+    verify.refresh_from_db()
+    assert verify.status == "completed" and verify.completed_by_id == kasi.pk
+    (following,) = HumanTask.objects.filter(instance=instance, status="ready")
+    assert list(WorkItem.objects.filter(instance_id=instance.pk).values_list("pk", "lane")) == [
+        (following.pk, following.role)
+    ]
+    types = list(InstanceEvent.objects.filter(instance=instance, seq__gt=events_before).values_list("type", flat=True))
+    assert types == ["human_task_completed", "human_task_created"]
+    instance.refresh_from_db()
+    assert chain_verify(instance) == []
+    assert following.task_guid in str(instance.state)
+
+    with CaptureQueriesContext(connection) as captured:
+        human_task_claim(human_task_id=following.pk, actor=warm(users[_holder(users, following.role)]))
+    claim = statements(captured)
+    assert len(claim) <= 6, "\n".join(claim)  # lock, steps, the step, its work item, the event, the head
+    assert WorkItem.objects.get(pk=following.pk).status == "claimed"
+
+
+def _holder(users: dict[str, Any], role: str) -> str:
+    return {"kasi": "kasi1", "sekcam": "sekcam1", "camat": "camat1", "loket": "loket1"}[role]
+
+
+def test_an_unknown_step_is_not_found_and_changes_nothing(deployed: Any, users: dict[str, Any]) -> None:
+    import pytest
+
+    from portal.core.errors import NotFound
+    from portal.workflow.models import InstanceEvent
+    from portal.workflow.services.human_tasks import human_task_complete
+
+    with pytest.raises(NotFound) as raised:
+        human_task_complete(human_task_id=987654, actor=users["kasi1"], data={})
+    assert raised.value.message == "Langkah tidak ditemukan."
+    assert not InstanceEvent.objects.exists()
