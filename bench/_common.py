@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import ipaddress
 import json
 import math
 import os
@@ -11,8 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -212,3 +215,70 @@ def stop_group(proc: subprocess.Popen[Any], *, name: str, grace: float) -> None:
                 os.killpg(pgid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=10)
+
+
+def load_average() -> list[float | None]:
+    """The machine's 1, 5 and 15 minute load averages (os.getloadavg), or [] where there are none."""
+    try:
+        return [r(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+# --- a scratch PostgreSQL database (PATEN_BENCH_DATABASE_URL) --------------------------------------
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why the PostgreSQL server `url` names cannot be used (not postgres://, not loopback, does not
+    answer, the role may not CREATE DATABASE), or None when it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        return f"PATEN_BENCH_DATABASE_URL is not a postgres:// URL (scheme {parts.scheme!r})"
+    host = parts.hostname or ""
+    loopback = not host or host.startswith("/") or host == "localhost"
+    if not loopback:
+        try:
+            loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            loopback = False
+    if not loopback:
+        return f"PATEN_BENCH_DATABASE_URL is not a loopback address ({host}); this benchmark only uses loopback"
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5, autocommit=True) as conn:
+            row = conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+            if not row or not row[0]:
+                return "the PostgreSQL role of PATEN_BENCH_DATABASE_URL may not CREATE DATABASE"
+    except psycopg.Error as exc:
+        return f"PostgreSQL at PATEN_BENCH_DATABASE_URL does not answer: {str(exc).strip()[:200]}"
+    return None
+
+
+@dataclass
+class Scratch:
+    """A PostgreSQL database of this run's own, dropped at the end."""
+
+    server_url: str
+    name: str
+    created: bool = False
+
+    @property
+    def url(self) -> str:
+        return urlsplit(self.server_url)._replace(path="/" + self.name).geturl()
+
+    def _run(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.server_url, connect_timeout=5, autocommit=True) as conn:
+            conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        self._run("CREATE DATABASE {}")
+        self.created = True
+
+    def drop(self) -> None:
+        if self.created:
+            self._run("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # FORCE: this process's sessions too
+            self.created = False

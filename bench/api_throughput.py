@@ -1,21 +1,30 @@
-"""Throughput and latency of the REST API served the way `make run` serves it.
+"""Throughput and latency of the REST API served the way `make run` serves it, on SQLite and PostgreSQL.
 
-The server is the `web:` line of the Procfile (gunicorn portal.wsgi with its workers and threads),
-started on a free loopback port with PORT set, against a throwaway SQLite database in a temporary
-directory (PATEN_DB_PATH / PATEN_VAR_DIR) that is first migrated and seeded with `manage.py
-migrate` and `manage.py seed_demo` under the same environment.
+    .venv/bin/python bench/api_throughput.py [--requests 30] [--clients 1,4] [--warmup 4]
+    PATEN_BENCH_DATABASE_URL=postgres://paten:paten@127.0.0.1:5432/paten .venv/bin/python bench/api_throughput.py
+
+SQLite always: a throwaway file in a temporary directory (PATEN_DB_PATH / PATEN_VAR_DIR). PostgreSQL
+as well when PATEN_BENCH_DATABASE_URL names a server on loopback whose role may CREATE DATABASE: a
+database `paten_bench_api_<pid>` is made there, named to the server and to `manage.py` by
+PATEN_DATABASE_URL, and dropped at the end (also on failure, Ctrl-C or SIGTERM). Without the variable
+PostgreSQL is skipped with a note and a line saying so; with PATEN_BENCH_REQUIRE_SERVICES set (CI) a
+PostgreSQL that cannot be used fails the run (after SQLite was measured). Each database runs in a
+child process of its own.
+
+For each database the server is the `web:` line of the Procfile (gunicorn portal.wsgi with its
+workers and threads), started on a free loopback port with PORT set, after `manage.py migrate` and
+`manage.py seed_demo` (demo staff posted to their offices) under the same environment.
 
 Each client (a thread with its own keep-alive connection, stdlib http.client only) repeatedly
 registers a request (POST /api/v1/requests/ as loket1) and drives it to its end: for each step of
 the scenario GET /api/v1/tasks/?tracking_number=... as the step's role, then POST
 /api/v1/tasks/{id}/complete/ with the scenario's data. Only the complete calls count as
 completions; their latencies give the percentiles. Any non-2xx answer (or a broken connection)
-is an error; the first few are printed to stderr.
+is an error; the first few are printed to stderr. A level that completes no step at all fails.
 
-One JSON line per concurrency level. The server's process group is stopped at the end, also on
-failure or Ctrl-C.
-
-    .venv/bin/python bench/api_throughput.py [--requests 30] [--clients 1,4] [--warmup 4]
+One JSON line per database and concurrency level, with the machine's load average (1, 5, 15 min)
+at the start and the end of its measurement; a profile line per database when below target or with
+--profile. The server's process group is stopped at the end, also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -48,20 +57,24 @@ from _common import (
     DJANGO_SETTINGS_MODULE,
     ROOT,
     USER_FOR_ROLE,
+    Scratch,
     breakdown_of,
     cumulative_of,
     emit,
     ensure_root_on_path,
+    load_average,
     load_scenario,
     note,
     percentile,
+    postgres_problem,
     r,
     stats_table,
     stop_group,
     top_functions,
 )
 
-HOST = "127.0.0.1"  # the only address this benchmark ever connects to
+BENCH = "api_throughput"
+HOST = "127.0.0.1"  # the only address this benchmark ever connects to (PostgreSQL: loopback only too)
 TARGET_COMPLETIONS_PER_SECOND_MIN = 50
 MAX_ERRORS_SHOWN = 5
 
@@ -74,6 +87,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML (default sktm happy path)")
     p.add_argument("--startup-timeout", type=float, default=90.0, help="seconds to wait for the server (default 90)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server log)")
+    p.add_argument("--database", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS)  # a child's
     p.add_argument("--profile", action="store_true", help="print the profile line even when on target")
     p.add_argument("--no-profile", action="store_true", help="never profile")
     p.add_argument("--profile-requests", type=int, default=10, help="requests profiled in process (default 10)")
@@ -396,13 +410,14 @@ API_BREAKDOWN = [
     ("portal: apis._request_detail (response: request + steps + history)", "portal/", "_request_detail"),
     ("portal: selectors.request_history", "portal/", "request_history"),
     ("portal: worklists.steps_page (the task list: a keyset page of work items)", "portal/", "steps_page"),
-    ("portal: persistence.work_items_sync (the lists' rows, on every command)", "portal/", "work_items_sync"),
+    ("portal: persistence.work_items_write (the lists' rows, on every command)", "portal/", "work_items_write"),
     ("DRF: Serializer.data (all output serializers)", "rest_framework/serializers.py", "data"),
     ("engine: Instance.restore", "engine/runtime.py", "restore"),
     ("engine: Instance.complete_human_task", "engine/runtime.py", "complete_human_task"),
     ("engine: Instance.dump", "engine/runtime.py", "dump"),
     ("django: CursorWrapper._execute (every statement, driver incl.)", "django/db/backends/utils.py", "_execute"),
     ("sqlite3: SQLiteCursorWrapper.execute (SQLite itself)", "~", "<function SQLiteCursorWrapper.execute*"),
+    ("psycopg: Cursor.execute (PostgreSQL, the round trip included)", "psycopg/cursor.py", "execute"),
     ("django: SQLCompiler.as_sql (building SQL text)", "django/db/models/sql/compiler.py", "as_sql"),
     ("django: Model.save", "django/db/models/base.py", "save"),
     ("django: JSONField.from_db_value (json.loads)", "django/db/models/fields/json.py", "from_db_value"),
@@ -421,9 +436,13 @@ def portal_wsgi_application() -> Any:
 class InProcess:
     """Calls the portal's WSGI application directly with WSGI environ dicts, as gunicorn would."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, database_url: str | None) -> None:
         os.environ["PATEN_VAR_DIR"] = str(tmp)
         os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
+        if database_url:
+            os.environ["PATEN_DATABASE_URL"] = database_url
+        else:
+            os.environ.pop("PATEN_DATABASE_URL", None)
         os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
         ensure_root_on_path()
         os.chdir(ROOT)
@@ -476,13 +495,18 @@ class InProcess:
 
 
 def profile_in_process(
-    tmp: Path, scenario: dict[str, Any], tokens: dict[str, str], requests: int, http_p50: dict[str, float | None]
+    tmp: Path,
+    database_url: str | None,
+    scenario: dict[str, Any],
+    tokens: dict[str, str],
+    requests: int,
+    http_p50: dict[str, float | None],
 ) -> dict[str, Any]:
     """Time each kind of call without HTTP, count its SQL, and profile it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = InProcess(tmp)
+    client = InProcess(tmp, database_url)
     kinds = ("register", "task_list", "complete")
     times: dict[str, list[float]] = {k: [] for k in kinds}
     queries: dict[str, list[int]] = {k: [] for k in kinds}
@@ -540,6 +564,7 @@ def profile_in_process(
 
     result: dict[str, Any] = {
         "bench": "api_throughput_profile",
+        "database": "postgresql" if database_url else "sqlite",
         "service": scenario["service"],
         "how": "portal.wsgi.application called in this process (no HTTP, no gunicorn), one call at a time",
         "note": "cProfile inflates times; read 'share' (fraction of the call's time); shares overlap",
@@ -564,40 +589,64 @@ def profile_in_process(
     return result
 
 
-# --- main ----------------------------------------------------------------------------------------
+# --- one database (a child process), and the parent -------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def database_version(database_url: str | None) -> str:
+    """The PostgreSQL server's version, or the SQLite library's."""
+    if not database_url:
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    import psycopg
+
+    with psycopg.connect(database_url, connect_timeout=5) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]).split()[0] if row else ""
+
+
+def run_one(args: argparse.Namespace) -> int:
+    """Prepare one database, serve it with gunicorn and measure every level (a child process)."""
+    database = args.database
     scenario = load_scenario(args.scenario.resolve())
     password = os.environ.get("PATEN_DEMO_PASSWORD", DEFAULT_PASSWORD)
     usernames = sorted({USER_FOR_ROLE["loket"], *(USER_FOR_ROLE[s["role"]] for s in scenario["portal_steps"])})
     command = procfile_command("web")
     if "127.0.0.1" not in command and "localhost" not in command:
-        note(f"api_throughput: note: the Procfile's web line does not bind to loopback only: {command}")
-
-    tmp = Path(tempfile.mkdtemp(prefix="paten-bench-api-"))
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "PATEN_VAR_DIR": str(tmp),
-            "PATEN_DB_PATH": str(tmp / "bench.sqlite3"),
-            "PATEN_DEMO_PASSWORD": password,
-            "PORT": str(port),
-        }
-    )
-    server = Server(command, env, tmp / "server.log")
+        note(f"{BENCH}: note: the Procfile's web line does not bind to loopback only: {command}")
 
     def on_term(signum: int, _frame: Any) -> None:
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    tmp = Path(tempfile.mkdtemp(prefix="paten-bench-api-"))
+    scratch: Scratch | None = None
+    server: Server | None = None
+    status = 0
     try:
-        note(f"api_throughput: preparing the database in {tmp}")
+        env = dict(os.environ)
+        env.pop("PATEN_DATABASE_URL", None)  # SQLite: never a database named by the caller's environment
+        if database == "postgresql":
+            scratch = Scratch(os.environ["PATEN_BENCH_DATABASE_URL"], f"paten_bench_api_{os.getpid()}")
+            scratch.create()
+            env["PATEN_DATABASE_URL"] = scratch.url
+        database_url = scratch.url if scratch is not None else None
+        port = free_port()
+        env.update(
+            {
+                "PATEN_VAR_DIR": str(tmp),
+                "PATEN_DB_PATH": str(tmp / "bench.sqlite3"),
+                "PATEN_DEMO_PASSWORD": password,
+                "PORT": str(port),
+            }
+        )
+        server = Server(command, env, tmp / "server.log")
+        where = f"database {scratch.name}" if scratch is not None else f"{tmp}"
+        note(f"{BENCH} ({database}): preparing the {database} database ({where})")
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "seed_demo")
-        note(f"api_throughput: starting `{command}` with PORT={port}")
+        version = database_version(database_url)
+        note(f"{BENCH} ({database}): starting `{command}` with PORT={port}")
         server.start()
         server.wait_ready(port, args.startup_timeout)
         tokens = obtain_tokens(port, password, usernames)
@@ -606,12 +655,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.warmup:
             warm = run_phase(port, min(4, args.warmup), args.warmup, scenario, tokens, pgid)
             if warm.tally.errors:
-                note(f"api_throughput: {warm.tally.errors} errors during the warm-up")
+                note(f"{BENCH} ({database}): {warm.tally.errors} errors during the warm-up")
         below_target = False
         http_p50: dict[str, float | None] = {}
         for clients in args.levels:
-            note(f"api_throughput: {clients} client(s), {args.requests} {scenario['service']} requests")
+            note(f"{BENCH} ({database}): {clients} client(s), {args.requests} {scenario['service']} requests")
+            load_start = load_average()
             phase = run_phase(port, clients, args.requests, scenario, tokens, pgid)
+            load_end = load_average()
             tally, seconds = phase.tally, phase.seconds
             rate = tally.completions / seconds
             below_target = below_target or rate < TARGET_COMPLETIONS_PER_SECOND_MIN
@@ -623,7 +674,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
             emit(
                 {
-                    "bench": "api_throughput",
+                    "bench": BENCH,
+                    "database": database,
                     "clients": clients,
                     "completions": tally.completions,
                     "seconds": r(seconds),
@@ -642,23 +694,88 @@ def main(argv: list[str] | None = None) -> int:
                     "server_cpu_ms_per_completion": r(phase.server_cpu_s * 1000.0 / max(tally.completions, 1), 2),
                     "server_cpu_utilisation": r(phase.server_cpu_s / seconds, 2),
                     "client_cpu_utilisation": r(phase.client_cpu_s / seconds, 2),
+                    "load_average_start": load_start,
+                    "load_average_end": load_end,
                     "cpus": os.cpu_count(),
-                    "database": "sqlite",
+                    "database_version": version,
                     "server": command.split(" --access-logfile")[0].replace(".venv/bin/", ""),
                 }
             )
+            if not tally.completions:
+                note(
+                    f"{BENCH} ({database}): no step completed with {clients} client(s): see the errors above"
+                    " (a 403 on POST /api/v1/requests/: loket1 is not posted to an office; --keep keeps server.log)"
+                )
+                status = 1
         server.stop()
         if not args.no_profile and (args.profile or below_target):
-            note(f"api_throughput: profiling {args.profile_requests} requests in process")
-            emit(profile_in_process(tmp, scenario, tokens, args.profile_requests, http_p50))
+            note(f"{BENCH} ({database}): profiling {args.profile_requests} requests in process")
+            load_start = load_average()
+            profiled = profile_in_process(tmp, database_url, scenario, tokens, args.profile_requests, http_p50)
+            emit({**profiled, "load_average_start": load_start, "load_average_end": load_average()})
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+        if "django" in sys.modules:  # the in-process profile's connection, before its database goes
+            try:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:  # noqa: BLE001 - Django may not have been set up
+                pass
+        if scratch is not None and not args.keep:
+            scratch.drop()
         signal.signal(signal.SIGTERM, previous)
         if args.keep:
-            note(f"api_throughput: kept {tmp} (database, server.log)")
+            note(f"{BENCH}: kept {tmp} (database, server.log)" + (f" and database {scratch.name}" if scratch else ""))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.database:
+        return run_one(args)
+    databases = ["sqlite"]
+    url = os.environ.get("PATEN_BENCH_DATABASE_URL")
+    problem = postgres_problem(url) if url else (
+        "PATEN_BENCH_DATABASE_URL is not set (a PostgreSQL server URL whose role may CREATE DATABASE)"
+    )  # fmt: skip
+    status = 0
+    if problem is None:
+        databases.append("postgresql")
+    else:
+        note(f"{BENCH}: measuring SQLite only: {problem}")
+        emit({"bench": BENCH, "database": "postgresql", "skipped": True, "reason": problem,
+              "load_average": load_average()})  # fmt: skip
+        if os.environ.get("PATEN_BENCH_REQUIRE_SERVICES"):  # where the server is known to be there (CI)
+            note(f"{BENCH}: skipping PostgreSQL is a failure here (PATEN_BENCH_REQUIRE_SERVICES is set)")
+            status = 1
+    child: subprocess.Popen[bytes] | None = None
+    stopping: list[int] = []
+
+    def on_term(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+        if child is not None and child.returncode is None:
+            child.terminate()  # the child stops its server and drops its database on SIGTERM
+
+    signal.signal(signal.SIGTERM, on_term)
+    own = list(argv if argv is not None else sys.argv[1:])
+    for database in databases:
+        child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *own, "--database", database])
+        try:
+            returncode = child.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached the child as well: let it stop its server and drop its database first.
+            child.wait()
+            return 130
+        if returncode != 0:
+            status = 1
+            note(f"{BENCH}: the {database} run failed with status {returncode}")
+        if stopping:
+            return 128 + stopping[0]
+    return status
 
 
 if __name__ == "__main__":

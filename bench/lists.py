@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
-import ipaddress
 import os
 import random
 import shutil
@@ -47,7 +46,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -59,10 +57,12 @@ from _common import (
     PROCESSES,
     ROOT,
     USER_FOR_ROLE,
+    Scratch,
     emit,
     ensure_root_on_path,
     note,
     percentile,
+    postgres_problem,
     r,
 )
 
@@ -102,60 +102,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- the databases ---------------------------------------------------------------------------------
-
-
-def _postgres_problem(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        return f"PATEN_BENCH_DATABASE_URL is not a postgres:// URL (scheme {parts.scheme!r})"
-    host = parts.hostname or ""
-    loopback = not host or host.startswith("/") or host == "localhost"
-    if not loopback:
-        try:
-            loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
-        except ValueError:
-            loopback = False
-    if not loopback:
-        return f"PATEN_BENCH_DATABASE_URL is not a loopback address ({host}); this benchmark only uses loopback"
-    import psycopg
-
-    try:
-        with psycopg.connect(url, connect_timeout=5, autocommit=True) as conn:
-            row = conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
-            if not row or not row[0]:
-                return "the PostgreSQL role of PATEN_BENCH_DATABASE_URL may not CREATE DATABASE"
-    except psycopg.Error as exc:
-        return f"PostgreSQL at PATEN_BENCH_DATABASE_URL does not answer: {str(exc).strip()[:200]}"
-    return None
-
-
-@dataclass
-class Scratch:
-    """A PostgreSQL database of this run's own, dropped at the end."""
-
-    server_url: str
-    name: str
-    created: bool = False
-
-    @property
-    def url(self) -> str:
-        return urlsplit(self.server_url)._replace(path="/" + self.name).geturl()
-
-    def _run(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self.server_url, connect_timeout=5, autocommit=True) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-
-    def create(self) -> None:
-        self._run("CREATE DATABASE {}")
-        self.created = True
-
-    def drop(self) -> None:
-        if self.created:
-            self._run("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # FORCE: this process's sessions too
-            self.created = False
 
 
 def django_setup(tmp: Path, database_url: str | None) -> None:
@@ -754,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_one(args)
     databases = ["sqlite"]
     url = os.environ.get("PATEN_BENCH_DATABASE_URL")
-    problem = _postgres_problem(url) if url else (
+    problem = postgres_problem(url) if url else (
         "PATEN_BENCH_DATABASE_URL is not set (a PostgreSQL server URL whose role may CREATE DATABASE)"
     )  # fmt: skip
     status = 0

@@ -4,7 +4,7 @@
     .venv/bin/python bench/run_all.py --quick    # small runs, a minute or less
     .venv/bin/python bench/run_all.py --only api --profile
 
-`lists` measures every list on SQLite, and on PostgreSQL as well when PATEN_BENCH_DATABASE_URL is set.
+`lists` and `api` measure on SQLite, and on PostgreSQL as well when PATEN_BENCH_DATABASE_URL is set.
 `timers` needs PostgreSQL and Redis on loopback, named by PATEN_BENCH_DATABASE_URL (a server URL whose
 role may CREATE DATABASE) and PATEN_BENCH_BROKER_URL (e.g. redis://127.0.0.1:6379/14); without them
 it prints a line saying it skipped (and fails under PATEN_BENCH_REQUIRE_SERVICES, as on CI).
