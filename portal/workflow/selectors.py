@@ -95,7 +95,7 @@ def sla_view(instance: ProcessInstance, *, now: datetime | None = None) -> dict[
 def request_open_steps(instance: ProcessInstance) -> QuerySet[HumanTask]:
     return (
         instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)
-        .only("id", "bpmn_id", "name", "role", "status", "created_at")
+        .only("id", "instance_id", "bpmn_id", "name", "role", "status", "created_at")  # the id: no read per row
         .order_by("created_at", "id")
     )
 
