@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue import selectors
+from portal.directory.models import Office
+from portal.directory.selectors import office_find
 
 from .presenters import service_detail, service_summary
 
@@ -38,6 +40,7 @@ class AuthorityOutput(serializers.Serializer):
 
 class ServiceSummaryOutput(serializers.Serializer):
     code = serializers.CharField()
+    kecamatan = serializers.CharField(help_text="the kecamatan whose authority row is shown; empty: the regency's")
     name = serializers.CharField()
     kind = serializers.CharField()
     summary = serializers.CharField()
@@ -65,25 +68,49 @@ class ServiceDetailOutput(ServiceSummaryOutput):
     management = serializers.DictField()
 
 
+KECAMATAN = OpenApiParameter(
+    "kecamatan", str, required=False,
+    description="a kecamatan's slug or Kemendagri code: its own authority row where it has one",
+)  # fmt: skip
+
+
+def _chosen_office(request: Request) -> Office | None:
+    value = request.query_params.get("kecamatan", "")
+    if not value:
+        return None
+    office = office_find(value)
+    if office is None or not office.is_active:
+        raise exceptions.NotFound(_("Kecamatan tidak ditemukan."))
+    return office
+
+
 class ServiceListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses=ServiceSummaryOutput(many=True), summary="Published services (public)", auth=[])
+    @extend_schema(
+        parameters=[KECAMATAN], responses=ServiceSummaryOutput(many=True), summary="Published services (public)",
+        auth=[],
+    )  # fmt: skip
     def get(self, request: Request) -> Response:
-        return Response([service_summary(s) for s in selectors.services_published()])
+        office = _chosen_office(request)
+        return Response([service_summary(s, office) for s in selectors.services_published()])
 
 
 class ServiceDetailApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses=ServiceDetailOutput, summary="A service's published standard (public)", auth=[])
+    @extend_schema(
+        parameters=[KECAMATAN], responses=ServiceDetailOutput, summary="A service's published standard (public)",
+        auth=[],
+    )  # fmt: skip
     def get(self, request: Request, code: str) -> Response:
+        office = _chosen_office(request)
         service = selectors.service_find(code)
         if service is None:
             raise exceptions.NotFound(_("Layanan tidak ditemukan."))
-        return Response(service_detail(service))
+        return Response(service_detail(service, office))
 
 
 class RefusalCountOutput(serializers.Serializer):

@@ -11,6 +11,7 @@ from portal.catalogue import selectors
 from portal.catalogue.enums import AuthorityStatus
 from portal.catalogue.models import AuthorityRule, Service
 from portal.catalogue.services import MANAGEMENT_KEYS
+from portal.directory.models import Office
 from portal.workflow.definitions import definition_runtime
 from portal.workflow.models import ProcessDefinition
 
@@ -38,13 +39,16 @@ def _active_definition(service: Service) -> ProcessDefinition | None:
     return ProcessDefinition.objects.filter(code=service.code, is_active=True).defer("bpmn_source", "spec_json").first()
 
 
-def service_summary(service: Service) -> dict[str, Any]:
+def service_summary(service: Service, office: Office | None = None) -> dict[str, Any]:
+    """What the list shows of a service; with `office`, under that kecamatan's authority row (its
+    own, else the regency's), without, the regency's."""
     standard = selectors.standard_current(service)
     content = standard.content if standard else {}
-    rule = selectors.authority_in_force(service.code)
+    rule = selectors.authority_in_force(service.code, office_id=office.pk if office is not None else None)
     online = rule is None or rule.status != AuthorityStatus.NOT_AVAILABLE
     return {
         "code": service.code,
+        "kecamatan": office.slug if office is not None else "",
         "name": service.name,
         "kind": service.kind,
         "summary": service.summary,
@@ -62,8 +66,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def service_detail(service: Service) -> dict[str, Any]:
-    data = service_summary(service)
+def service_detail(service: Service, office: Office | None = None) -> dict[str, Any]:
+    data = service_summary(service, office)
     standard = selectors.standard_current(service)
     content = standard.content if standard else {}
     steps = []

@@ -6,21 +6,36 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.catalogue import selectors
+from portal.directory.models import Office
 from portal.directory.selectors import office_find, offices_active
 
 from .presenters import service_detail, service_summary
 
 
+def _chosen_office(request: HttpRequest) -> Office | None:
+    """The kecamatan the reader chose (`?kecamatan=<slug>`); none: the regency's view; unknown: 404."""
+    value = request.GET.get("kecamatan", "")
+    if not value:
+        return None
+    office = office_find(value)
+    if office is None or not office.is_active:
+        raise Http404
+    return office
+
+
 def service_list(request: HttpRequest) -> HttpResponse:
-    services = [service_summary(s) for s in selectors.services_published()]
-    return render(request, "catalogue/service_list.html", {"services": services})
+    office = _chosen_office(request)
+    services = [service_summary(s, office) for s in selectors.services_published()]
+    context = {"services": services, "office": office, "offices": offices_active()}
+    return render(request, "catalogue/service_list.html", context)
 
 
 def service_page(request: HttpRequest, code: str) -> HttpResponse:
+    office = _chosen_office(request)
     service = selectors.service_find(code)
     if service is None:
         raise Http404
-    return render(request, "catalogue/service_detail.html", {"s": service_detail(service)})
+    return render(request, "catalogue/service_detail.html", {"s": service_detail(service, office), "office": office})
 
 
 def declaration_page(request: HttpRequest, office: str | None = None) -> HttpResponse:
