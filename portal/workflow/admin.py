@@ -8,7 +8,15 @@ from django.contrib import admin
 
 from portal.core.admin import ReadOnlyAdmin
 
-from .models import DefinitionEvent, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance, TimerSchedule
+from .models import (
+    DefinitionEvent,
+    HumanTask,
+    HumanTaskHistory,
+    InstanceEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    TimerSchedule,
+)
 
 
 @admin.register(ProcessDefinition)
@@ -27,6 +35,14 @@ class ProcessInstanceAdmin(ReadOnlyAdmin):
 @admin.register(HumanTask)
 class HumanTaskAdmin(ReadOnlyAdmin):
     list_display = ["instance", "bpmn_id", "name", "role", "status", "assignee", "created_at"]
+    list_filter = ["status", "role"]
+
+
+@admin.register(HumanTaskHistory)
+class HumanTaskHistoryAdmin(ReadOnlyAdmin):
+    """The steps of archived requests (services/archive.py), under the ids they had."""
+
+    list_display = ["instance", "bpmn_id", "name", "role", "status", "completed_by", "completed_at"]
     list_filter = ["status", "role"]
 
 

@@ -183,7 +183,7 @@ class HumanTaskHistory(models.Model):
     so the links, events and letters that name it still find it. It keeps what the pages of a finished
     request read; not the data snapshot, which served the open step's form."""
 
-    id = models.BigIntegerField(primary_key=True)
+    id = models.BigIntegerField(_("nomor langkah"), primary_key=True)
     instance = models.ForeignKey(
         ProcessInstance, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("permohonan")
     )

@@ -39,6 +39,7 @@ AUDITED = [
     "survey.surveyresponse",
     "workflow.definitionevent",
     "workflow.humantask",
+    "workflow.humantaskhistory",
     "workflow.instanceevent",
     "workflow.processdefinition",
     "workflow.processinstance",
@@ -108,6 +109,13 @@ def populated(users: dict[str, Any], deployed: Any, api: Any, settings: Any, tmp
     assert checked.status_code == 200, checked.content
     run_to_completion(api, tn)  # steps, the camat's timer, the signed letter, notifications
     instance.refresh_from_db()
+    # A second request, finished and archived: its steps are in the history table.
+    from portal.workflow.services.archive import request_archive
+
+    archived = request_register(**SKTM, actor=users["loket1"])
+    run_to_completion(api, archived.tracking_number)
+    later = timezone.now() + dt.timedelta(days=1)
+    assert request_archive(instance_id=archived.pk, before=later, now=later)
     codes = SurveyElement.objects.filter(is_active=True).values_list("code", flat=True)
     survey_submit(instance=instance, answers=dict.fromkeys(codes, 4), via="pin")
     today = timezone.localdate()

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="HumanTaskHistory",
             fields=[
-                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="nomor langkah")),
                 ("task_guid", models.CharField(max_length=36, verbose_name="id langkah")),
                 ("bpmn_id", models.CharField(max_length=100, verbose_name="id BPMN")),
                 ("name", models.CharField(max_length=200, verbose_name="nama langkah")),
