@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,3 +283,77 @@ class Scratch:
         if self.created:
             self._run("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # FORCE: this process's sessions too
             self.created = False
+
+
+def each_database(bench: str, script: str, argv: list[str] | None) -> int:
+    """Run the benchmark `script` once per database, each in a child process of its own (`--database`):
+    SQLite always, PostgreSQL as well when PATEN_BENCH_DATABASE_URL names a usable server (else a line
+    saying it was skipped, a failure under PATEN_BENCH_REQUIRE_SERVICES). SIGTERM and Ctrl-C reach
+    the running child, which cleans up (its server, its scratch database) before this returns."""
+    databases = ["sqlite"]
+    url = os.environ.get("PATEN_BENCH_DATABASE_URL")
+    problem = postgres_problem(url) if url else (
+        "PATEN_BENCH_DATABASE_URL is not set (a PostgreSQL server URL whose role may CREATE DATABASE)"
+    )  # fmt: skip
+    status = 0
+    if problem is None:
+        databases.append("postgresql")
+    else:
+        note(f"{bench}: measuring SQLite only: {problem}")
+        emit({"bench": bench, "database": "postgresql", "skipped": True, "reason": problem,
+              "load_average": load_average()})  # fmt: skip
+        if os.environ.get("PATEN_BENCH_REQUIRE_SERVICES"):  # where the server is known to be there (CI)
+            note(f"{bench}: skipping PostgreSQL is a failure here (PATEN_BENCH_REQUIRE_SERVICES is set)")
+            status = 1
+    child: subprocess.Popen[bytes] | None = None
+    stopping: list[int] = []
+
+    def on_term(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+        if child is not None and child.returncode is None:
+            child.terminate()  # the child cleans up on SIGTERM; the wait below sees it end
+
+    signal.signal(signal.SIGTERM, on_term)
+    own = list(argv if argv is not None else sys.argv[1:])
+    for database in databases:
+        child = subprocess.Popen([sys.executable, str(Path(script).resolve()), *own, "--database", database])
+        try:
+            returncode = child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached the child as well: let it clean up first
+            child.wait()
+            return 130
+        if returncode != 0:
+            status = 1
+            note(f"{bench}: the {database} run failed with status {returncode}")
+        if stopping:
+            return 128 + stopping[0]
+    return status
+
+
+def django_setup(tmp: Path, database_url: str | None = None) -> None:
+    """Django on a throwaway database, migrated: a SQLite file in `tmp`, or the PostgreSQL database
+    `database_url` names (a scratch one); the test client's host allowed."""
+    os.environ["PATEN_VAR_DIR"] = str(tmp)
+    os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
+    if database_url:
+        os.environ["PATEN_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("PATEN_DATABASE_URL", None)
+    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
+    os.environ.setdefault("PATEN_ALLOWED_HOSTS", "testserver")
+    ensure_root_on_path()
+    os.chdir(ROOT)
+    import django
+
+    # collectstatic was not run for the throwaway directory; the pages do not need it here.
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not database_url and Path(str(settings.DATABASES["default"]["NAME"])).parent != tmp:
+        raise SystemExit("refusing to run: the database is not in the temporary directory")
+    call_command("migrate", interactive=False, verbosity=0)
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

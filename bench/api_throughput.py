@@ -60,13 +60,13 @@ from _common import (
     Scratch,
     breakdown_of,
     cumulative_of,
+    each_database,
     emit,
     ensure_root_on_path,
     load_average,
     load_scenario,
     note,
     percentile,
-    postgres_problem,
     r,
     stats_table,
     stop_group,
@@ -737,45 +737,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.database:
         return run_one(args)
-    databases = ["sqlite"]
-    url = os.environ.get("PATEN_BENCH_DATABASE_URL")
-    problem = postgres_problem(url) if url else (
-        "PATEN_BENCH_DATABASE_URL is not set (a PostgreSQL server URL whose role may CREATE DATABASE)"
-    )  # fmt: skip
-    status = 0
-    if problem is None:
-        databases.append("postgresql")
-    else:
-        note(f"{BENCH}: measuring SQLite only: {problem}")
-        emit({"bench": BENCH, "database": "postgresql", "skipped": True, "reason": problem,
-              "load_average": load_average()})  # fmt: skip
-        if os.environ.get("PATEN_BENCH_REQUIRE_SERVICES"):  # where the server is known to be there (CI)
-            note(f"{BENCH}: skipping PostgreSQL is a failure here (PATEN_BENCH_REQUIRE_SERVICES is set)")
-            status = 1
-    child: subprocess.Popen[bytes] | None = None
-    stopping: list[int] = []
-
-    def on_term(signum: int, _frame: Any) -> None:
-        stopping.append(signum)
-        if child is not None and child.returncode is None:
-            child.terminate()  # the child stops its server and drops its database on SIGTERM
-
-    signal.signal(signal.SIGTERM, on_term)
-    own = list(argv if argv is not None else sys.argv[1:])
-    for database in databases:
-        child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *own, "--database", database])
-        try:
-            returncode = child.wait()
-        except KeyboardInterrupt:
-            # Ctrl-C reached the child as well: let it stop its server and drop its database first.
-            child.wait()
-            return 130
-        if returncode != 0:
-            status = 1
-            note(f"{BENCH}: the {database} run failed with status {returncode}")
-        if stopping:
-            return 128 + stopping[0]
-    return status
+    return each_database(BENCH, __file__, argv)
 
 
 if __name__ == "__main__":

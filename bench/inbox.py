@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     DEFAULT_SCENARIO,
-    DJANGO_SETTINGS_MODULE,
     PROCESSES,
-    ROOT,
     USER_FOR_ROLE,
+    django_setup,
     emit,
-    ensure_root_on_path,
     load_scenario,
     note,
     percentile,
@@ -56,30 +53,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.waiting < 1 or args.repeat < 1:
         p.error("--waiting and --repeat must be >= 1")
     return args
-
-
-def django_setup(tmp: Path) -> None:
-    os.environ["PATEN_VAR_DIR"] = str(tmp)
-    os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
-    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
-    os.environ.setdefault("PATEN_ALLOWED_HOSTS", "testserver")
-    ensure_root_on_path()
-    os.chdir(ROOT)
-
-    import django
-
-    # collectstatic was not run for the throwaway directory; the pages do not need it here.
-    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if Path(str(settings.DATABASES["default"]["NAME"])).parent != tmp:
-        raise SystemExit("refusing to run: the database is not in the temporary directory")
-    call_command("migrate", interactive=False, verbosity=0)
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 def request_at_signing(scenario: dict[str, Any]) -> Any:

@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -53,16 +52,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     DEFAULT_PASSWORD,
-    DJANGO_SETTINGS_MODULE,
     PROCESSES,
-    ROOT,
     USER_FOR_ROLE,
     Scratch,
+    django_setup,
+    each_database,
     emit,
-    ensure_root_on_path,
     note,
     percentile,
-    postgres_problem,
     r,
 )
 
@@ -102,33 +99,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- the databases ---------------------------------------------------------------------------------
-
-
-def django_setup(tmp: Path, database_url: str | None) -> None:
-    os.environ["PATEN_VAR_DIR"] = str(tmp)
-    os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
-    if database_url:
-        os.environ["PATEN_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("PATEN_DATABASE_URL", None)
-    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
-    os.environ.setdefault("PATEN_ALLOWED_HOSTS", "testserver")
-    ensure_root_on_path()
-    os.chdir(ROOT)
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    name = str(settings.DATABASES["default"]["NAME"])
-    if not database_url and Path(name).parent != tmp:
-        raise SystemExit("refusing to run: the database is not in the temporary directory")
-    call_command("migrate", interactive=False, verbosity=0)
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 
 def seed(password: str) -> None:
@@ -698,37 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.database:
         return run_one(args)
-    databases = ["sqlite"]
-    url = os.environ.get("PATEN_BENCH_DATABASE_URL")
-    problem = postgres_problem(url) if url else (
-        "PATEN_BENCH_DATABASE_URL is not set (a PostgreSQL server URL whose role may CREATE DATABASE)"
-    )  # fmt: skip
-    status = 0
-    if problem is None:
-        databases.append("postgresql")
-    else:
-        emit({"bench": BENCH, "database": "postgresql", "skipped": True, "reason": problem})
-        if os.environ.get("PATEN_BENCH_REQUIRE_SERVICES"):  # where the server is known to be there (CI)
-            note(f"{BENCH}: skipping PostgreSQL is a failure here (PATEN_BENCH_REQUIRE_SERVICES is set)")
-            status = 1
-    child: subprocess.Popen[bytes] | None = None
-    stopping: list[int] = []
-
-    def on_term(signum: int, _frame: Any) -> None:
-        stopping.append(signum)
-        if child is not None and child.returncode is None:
-            child.terminate()  # the child drops its database on SIGTERM; the wait below sees it end
-
-    signal.signal(signal.SIGTERM, on_term)
-    own = list(argv if argv is not None else sys.argv[1:])
-    for database in databases:
-        child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *own, "--database", database])
-        if child.wait() != 0:
-            status = 1
-            note(f"{BENCH}: the {database} run failed with status {child.returncode}")
-        if stopping:
-            return 128 + stopping[0]
-    return status
+    return each_database(BENCH, __file__, argv)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,12 @@ def office_find(value: str) -> Office | None:
     return Office.objects.filter(Q(slug=value) | Q(code=value)).first()
 
 
+def office_serving(value: str) -> Office | None:
+    """An office still serving PATEN, by its slug or Kemendagri code (a reader's choice of kecamatan)."""
+    office = office_find(value)
+    return office if office is not None and office.is_active else None
+
+
 def office_by_id(office_id: int | None) -> Office | None:
     return Office.objects.filter(pk=office_id).first() if office_id else None
 

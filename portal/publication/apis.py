@@ -16,7 +16,7 @@ from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.catalogue import selectors
 from portal.directory.models import Office
-from portal.directory.selectors import office_find
+from portal.directory.selectors import office_serving
 
 from .presenters import service_detail, service_summary
 
@@ -76,10 +76,8 @@ KECAMATAN = OpenApiParameter(
 
 def _chosen_office(request: Request) -> Office | None:
     value = request.query_params.get("kecamatan", "")
-    if not value:
-        return None
-    office = office_find(value)
-    if office is None or not office.is_active:
+    office = office_serving(value) if value else None
+    if value and office is None:
         raise exceptions.NotFound(_("Kecamatan tidak ditemukan."))
     return office
 

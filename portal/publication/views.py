@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from portal.catalogue import selectors
 from portal.directory.models import Office
-from portal.directory.selectors import office_find, offices_active
+from portal.directory.selectors import office_find, office_serving, offices_active
 
 from .presenters import service_detail, service_summary
 
@@ -15,10 +15,8 @@ from .presenters import service_detail, service_summary
 def _chosen_office(request: HttpRequest) -> Office | None:
     """The kecamatan the reader chose (`?kecamatan=<slug>`); none: the regency's view; unknown: 404."""
     value = request.GET.get("kecamatan", "")
-    if not value:
-        return None
-    office = office_find(value)
-    if office is None or not office.is_active:
+    office = office_serving(value) if value else None
+    if value and office is None:
         raise Http404
     return office
 

@@ -102,7 +102,7 @@ class Command:
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise engine.ExecutionError(f"stored state cannot be loaded: {type(exc).__name__}: {exc}") from exc
             if self._workflow.definition.has_timers:  # what the timer rows hold, to write only the change
-                self._timers_before = persistence.armed_timers(self._workflow)
+                self._timers_before = persistence.armed_timers(self._workflow.waiting_timers())
         return self._workflow
 
     def workflow_started(self, running: engine.Instance) -> None:

@@ -115,7 +115,7 @@ def _timers_sync(
     since `before` (what was armed when the workflow was restored)."""
     timers = running.waiting_timers()
     bpmn_ids = {t.guid: t.bpmn_id for t in timers}
-    waiting = {t.guid: t.due_at for t in timers if t.due_at is not None}
+    waiting = armed_timers(timers)
     if before is None:
         armed = TimerSchedule.objects.filter(instance=instance, fired_at=None, cancelled_at=None)
         before = {row.task_guid: row.due_at for row in armed}
@@ -139,9 +139,9 @@ def _timers_sync(
             TimerSchedule.objects.filter(instance=instance, task_guid=guid).update(due_at=due_at)
 
 
-def armed_timers(running: engine.Instance) -> dict[str, datetime]:
-    """The workflow's armed timers as the timer rows hold them: guid -> due time."""
-    return {t.guid: t.due_at for t in running.waiting_timers() if t.due_at is not None}
+def armed_timers(timers: list[engine.WaitingTimer]) -> dict[str, datetime]:
+    """A workflow's waiting timers as the timer rows hold them: guid -> due time."""
+    return {t.guid: t.due_at for t in timers if t.due_at is not None}
 
 
 # What a work item copies of its step, and may see change while the step stays open.
