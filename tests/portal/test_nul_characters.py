@@ -12,6 +12,8 @@ import pytest
     [
         "/layanan/sktm%00/",
         "/api/v1/services/sktm%00/",
+        "/layanan/?kecamatan=%00",
+        "/api/v1/services/?kecamatan=sepaku%00",
         "/api/v1/requests/%00/",
         "/api/v1/requests/%00/documents/",
         "/verifikasi/%00/",
