@@ -20,7 +20,9 @@ SIGNING_STEPS = [
 
 def babulu() -> Any:
     from portal.directory.models import Office
+    from portal.directory.services import regions_sync
 
+    regions_sync()  # reference data from a migration; a transactional test's flush removes it
     return Office.objects.get(slug="babulu")
 
 
