@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 import engine
 from portal.core.errors import Conflict, NotFound, ProcessFailed
+from portal.core.prepared import PreparedQuery, row_update
 from portal.officecalendar.selectors import calendar_of_office
 
 from . import events, persistence
@@ -123,7 +124,9 @@ class Command:
         written from the difference between them and what was read.
         """
         if self._open_steps is None:
-            rows = self.instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)  # each row's .instance is this one
+            rows = _OPEN_STEPS.all(self.instance.pk)
+            for row in rows:
+                row.instance = self.instance  # each row's .instance is this one
             self._open_steps = {row.pk: row for row in rows}
             self._step_marks = {pk: persistence.step_mark(row) for pk, row in self._open_steps.items()}
         return self._open_steps
@@ -141,19 +144,36 @@ class Command:
         self._after.append(callback)
 
 
+def _locking(*, skip_locked: bool, by_step: bool) -> PreparedQuery[ProcessInstance]:
+    def build(key: int) -> Any:
+        qs = ProcessInstance.objects.select_for_update(skip_locked=skip_locked, of=("self",)).order_by()
+        # The definition's blobs are only needed on a cache miss in definition_runtime (loaded lazily then).
+        # Its village (the lists' rows name it) and office (the letterhead) come in the same statement.
+        qs = qs.select_related("definition", "applicant_village", "office").defer(
+            "definition__spec_json", "definition__bpmn_source"
+        )
+        if by_step:  # the request of a step, found and locked in one statement
+            return qs.filter(pk=Subquery(HumanTask.objects.filter(pk=key).order_by().values("instance_id")[:1]))[:1]
+        return qs.filter(pk=key)[:1]  # one row by its key: no ORDER BY
+
+    return PreparedQuery(build)
+
+
+# Every command's first statement, compiled once: (skip locked, found by a step) -> query.
+_LOCKS = {(skip, by_step): _locking(skip_locked=skip, by_step=by_step) for skip in (False, True)
+          for by_step in (False, True)}  # fmt: skip
+
+
 def _lock(instance_id: int | None, *, skip_locked: bool, step: int | None = None) -> ProcessInstance | None:
     skip = skip_locked and connection.features.has_select_for_update_skip_locked
-    qs = ProcessInstance.objects.select_for_update(skip_locked=skip, of=("self",)).order_by()
-    # The definition's blobs are only needed on a cache miss in definition_runtime (loaded lazily then).
-    # Its village (the lists' rows name it) and office (the letterhead) come in the same statement.
-    qs = qs.select_related("definition", "applicant_village", "office").defer(
-        "definition__spec_json", "definition__bpmn_source"
-    )
-    if step is not None:  # the request of a step, found and locked in one statement
-        qs = qs.filter(pk=Subquery(HumanTask.objects.filter(pk=step).order_by().values("instance_id")[:1]))
-    else:
-        qs = qs.filter(pk=int(instance_id or 0))
-    return next(iter(qs[:1]), None)  # one row by its key: no ORDER BY
+    if step is not None:
+        return _LOCKS[skip, True].first(int(step))
+    return _LOCKS[skip, False].first(int(instance_id or 0))
+
+
+_OPEN_STEPS: PreparedQuery[HumanTask] = PreparedQuery(
+    lambda key: HumanTask.objects.filter(instance_id=key, status__in=OPEN_HUMAN_TASK)
+)
 
 
 def _save(command: Command) -> None:
@@ -177,7 +197,7 @@ def _save(command: Command) -> None:
     if (instance.last_event_seq, instance.last_event_hash) != command._head:
         fields |= {"last_event_seq", "last_event_hash"}
     if fields:
-        instance.save(update_fields=sorted(fields))
+        row_update(instance, fields)
 
 
 class _EngineFailed(Exception):

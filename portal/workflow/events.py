@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal.core.hashing import canonical_json, sha256_hex
+from portal.core.prepared import rows_insert
 
 from .enums import EventType
 from .models import DefinitionEvent, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
@@ -74,7 +75,7 @@ def events_write(instance: ProcessInstance) -> None:
     """Write the events held for the instance, in order, and stop holding them."""
     held = instance.__dict__.pop(_HELD, None)
     if held:
-        InstanceEvent.objects.bulk_create(held)
+        rows_insert(held)
 
 
 def _step(human_task: HumanTask) -> dict[str, Any]:

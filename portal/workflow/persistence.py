@@ -15,6 +15,7 @@ from typing import Any
 
 import engine
 from portal.accounts.enums import RoleCode
+from portal.core.prepared import rows_delete, rows_insert
 from portal.core.text import word_start_keys
 from portal.directory.models import Village
 from portal.notifications.enums import NotificationKind
@@ -86,7 +87,7 @@ def _human_tasks_sync(
            if guid not in by_guid]  # fmt: skip
     if not new:
         return
-    HumanTask.objects.bulk_create(new)  # ids come back (RETURNING) on PostgreSQL and SQLite >= 3.35
+    rows_insert(new)  # ids come back (RETURNING) on PostgreSQL and SQLite >= 3.35
     for row in new:
         steps[row.pk] = row
         if row.role == RoleCode.PEMOHON:
@@ -159,8 +160,7 @@ def work_items_write(instance: ProcessInstance, steps: dict[int, HumanTask], mar
     the difference: `marks` are the open steps as read under the lock (step_mark); a step held but
     not marked was opened by the command. No read: the command knows what it changed."""
     closed = [pk for pk, step in steps.items() if pk in marks and step.status not in OPEN_HUMAN_TASK]
-    if closed:
-        WorkItem.objects.filter(pk__in=closed).delete()
+    rows_delete(WorkItem, closed)
     for pk, step in steps.items():
         if pk in marks and step.status in OPEN_HUMAN_TASK:
             current = step_mark(step)
@@ -205,7 +205,7 @@ def _work_items_create(instance: ProcessInstance, steps: list[HumanTask]) -> Non
         "applicant_name": instance.applicant_name,
         "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
     }  # fmt: skip
-    WorkItem.objects.bulk_create(
+    rows_insert(
         [
             WorkItem(human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id), **shared,
                      **{f: getattr(step, f) for f in _STEP_FIELDS})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 import engine
 from portal.accounts.enums import RoleCode
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from portal.core.prepared import row_update
 
 from .. import events
 from ..access import delegation_for, duty_check, may_act_on
@@ -57,7 +58,7 @@ def human_task_claim(*, human_task_id: int, actor: Any, now: datetime | None = N
         if human_task.assignee_id is not None:
             raise Conflict(_("Langkah ini sudah diambil petugas lain."))
         human_task.assignee, human_task.status, human_task.claimed_at = actor, HumanTaskStatus.CLAIMED, command.now
-        human_task.save(update_fields=["assignee", "status", "claimed_at"])
+        row_update(human_task, ["assignee", "status", "claimed_at"])
         events.human_task_claimed(command.instance, actor=actor, at=command.now, human_task=human_task)
     return human_task
 
@@ -71,7 +72,7 @@ def human_task_release(*, human_task_id: int, actor: Any, now: datetime | None =
         if human_task.assignee_id != actor.pk:
             raise Conflict(_("Langkah ini diambil petugas lain."))
         human_task.assignee, human_task.status, human_task.claimed_at = None, HumanTaskStatus.READY, None
-        human_task.save(update_fields=["assignee", "status", "claimed_at"])
+        row_update(human_task, ["assignee", "status", "claimed_at"])
         events.human_task_released(command.instance, actor=actor, at=command.now, human_task=human_task)
     return human_task
 
@@ -88,7 +89,7 @@ def human_tasks_release_held(*, holder: Any, actor: Any, now: datetime | None = 
             held = [s for s in steps if s.assignee_id == holder.pk and s.status == HumanTaskStatus.CLAIMED]
             for human_task in sorted(held, key=lambda s: s.pk):
                 human_task.assignee, human_task.status, human_task.claimed_at = None, HumanTaskStatus.READY, None
-                human_task.save(update_fields=["assignee", "status", "claimed_at"])
+                row_update(human_task, ["assignee", "status", "claimed_at"])
                 events.human_task_released(
                     command.instance, actor=actor, at=command.now, human_task=human_task, holder=holder
                 )
@@ -145,7 +146,7 @@ def human_task_complete_in(command: Command, human_task: HumanTask, data: Any, *
     human_task.status, human_task.completed_at, human_task.completed_by = HumanTaskStatus.COMPLETED, now, actor
     human_task.assignee = human_task.assignee or actor
     human_task.completed_data = cleaned
-    human_task.save(update_fields=["status", "assignee", "completed_at", "completed_by", "completed_data"])
+    row_update(human_task, ["status", "assignee", "completed_at", "completed_by", "completed_data"])
     events.human_task_completed(
         instance, actor=actor, at=now, human_task=human_task, data=cleaned, by_pin=by_pin, delegation=delegation
     )

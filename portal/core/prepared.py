@@ -1,0 +1,188 @@
+"""Queries of the command path compiled once: the ORM builds the SQL the first time, later runs only
+bind new keys.
+
+Building and compiling a queryset (joins, deferred columns, a subquery, FOR UPDATE) costs more than
+running it on an indexed row; a command runs the same few queries on every step of every request.
+
+    LOCK = PreparedQuery(lambda pk: Order.objects.select_for_update().select_related("shop").filter(pk=pk))
+    order = LOCK.first(42)
+
+`build` receives placeholder integers and returns the queryset; each placeholder must reach the SQL
+as one parameter, unchanged (integer keys), which is checked when it is compiled. The SQL and the
+way to turn rows into model objects (the ORM's own converters, deferred columns and select_related
+objects included) are kept per thread and database alias, as Django keeps its connections. The
+statement goes through the connection's cursor, so query logging and execute wrappers see it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
+
+# Placeholder keys: far outside any id a table reaches, distinct per parameter position.
+_PLACEHOLDER_BASE = -7_340_032_000_000
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[int, ...]  # for each key, where it goes in params
+    model: type[Model]
+    fields: tuple[int, int]  # the main model's columns in a row: start, end
+    init_list: tuple[str, ...]
+    populators: tuple[Any, ...]
+
+
+class PreparedQuery(Generic[M]):
+    """A model query compiled on first use, run again with other integer keys (see the module)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, keys: int = 1) -> None:
+        self._build = build
+        self._keys = keys
+        self._local = threading.local()
+
+    def _compiled(self, using: str) -> _Compiled:
+        found: _Compiled | None = getattr(self._local, using, None)
+        if found is not None:
+            return found
+        placeholders = [_PLACEHOLDER_BASE - n for n in range(self._keys)]
+        queryset = self._build(*placeholders)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for placeholder in placeholders:
+            where = [n for n, value in enumerate(params) if value == placeholder]
+            if len(where) != 1:
+                raise ValueError(f"a key of the prepared query reaches its SQL {len(where)} times, not once: {sql}")
+            slots.append(where[0])
+        klass_info = compiler.klass_info
+        if klass_info is None or getattr(queryset, "_fields", None) is not None:  # values(): not model rows
+            raise ValueError("a prepared query returns model objects")
+        select = compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        found = _Compiled(
+            compiler=compiler, sql=sql, params=tuple(params), slots=tuple(slots), model=klass_info["model"],
+            fields=(start, end), init_list=tuple(column[0].target.attname for column in select[start:end]),
+            populators=tuple(get_related_populators(klass_info, select, using)),  # type: ignore[call-arg]
+        )  # fmt: skip
+        setattr(self._local, using, found)
+        return found
+
+    def all(self, *keys: int, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+        """The rows for these keys, as model objects (related objects of select_related attached)."""
+        if len(keys) != self._keys:
+            raise TypeError(f"the prepared query takes {self._keys} key(s), not {len(keys)}")
+        compiled = self._compiled(using)
+        params = list(compiled.params)
+        for slot, key in zip(compiled.slots, keys, strict=True):
+            params[slot] = int(key)
+        with connections[using].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        start, end = compiled.fields
+        objects = []
+        for row in compiled.compiler.results_iter(results=[rows]):
+            obj = compiled.model.from_db(using, compiled.init_list, row[start:end])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects  # type: ignore[return-value]
+
+    def first(self, *keys: int, using: str = DEFAULT_DB_ALIAS) -> M | None:
+        """The one row for these keys (the query limits itself), or None."""
+        found = self.all(*keys, using=using)
+        return found[0] if found else None
+
+
+# --- writes of the command path: the statements Model.save and bulk_create would send, built once --
+# The SQL text holds only the model's table and column names, quoted by the backend; every value is
+# a parameter.
+
+
+_SQL: dict[tuple[Any, ...], str] = {}  # plain text per statement shape and database vendor
+
+
+def _column_values(obj: Model, fields: list[Any], connection: Any, *, add: bool) -> list[Any]:
+    return [field.get_db_prep_save(field.pre_save(obj, add), connection) for field in fields]
+
+
+def row_update(obj: Model, fields: list[str] | tuple[str, ...] | set[str] | frozenset[str], *,
+               using: str = DEFAULT_DB_ALIAS) -> None:  # fmt: skip
+    """UPDATE one saved row's `fields` by its primary key, as `obj.save(update_fields=fields)` would
+    (the fields' own conversions; no signals: the command path's models have no receivers)."""
+    meta: Any = obj._meta
+    names = tuple(sorted(fields))
+    concrete: list[Any] = [meta.get_field(name) for name in names]
+    connection = connections[using]
+    key = ("update", meta.label, names, connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        _SQL[key] = sql
+    params = [*_column_values(obj, concrete, connection, add=False), meta.pk.get_db_prep_save(obj.pk, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+    """INSERT new rows of one model in one statement, as `bulk_create(objs)` would, and give them
+    their ids (RETURNING) when the database makes them."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta: Any = model._meta
+    connection = connections[using]
+    generated = meta.pk if meta.pk.db_returning else None  # an AutoField: the database numbers the row
+    if generated is not None and not connection.features.can_return_rows_from_bulk_insert:
+        return model._default_manager.using(using).bulk_create(objs)
+    fields = [field for field in meta.concrete_fields if field is not generated]
+    key = ("insert", meta.label, len(objs), connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        columns = ", ".join(quote(field.column) for field in fields)
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608
+        if generated is not None:
+            sql += f" RETURNING {quote(generated.column)}"
+        _SQL[key] = sql
+    params = [value for obj in objs for value in _column_values(obj, fields, connection, add=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall() if generated is not None else []
+    for n, obj in enumerate(objs):
+        if generated is not None:
+            setattr(obj, generated.attname, ids[n][0])
+        obj._state.adding = False
+        obj._state.db = using
+    return objs
+
+
+def rows_delete(model: type[Model], keys: list[int], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """DELETE rows by primary key in one statement (for a model nothing cascades from)."""
+    if not keys:
+        return
+    meta: Any = model._meta
+    connection = connections[using]
+    key = ("delete", meta.label, len(keys), connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(keys))
+        sql = f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({marks})"  # noqa: S608
+        _SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(k) for k in keys])
