@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 from portal.core.hashing import sha256_hex
+from portal.core.prepared import PreparedQuery
 
 from .enums import OFFICER_ROLES, RoleCode
 from .models import ApiToken
+
+# Read on every command and page: compiled once.
+_GROUPS_OF_USER: PreparedQuery[Group] = PreparedQuery(lambda key: Group.objects.filter(user=key).only("name"))
 
 
 def user_roles(user: Any) -> frozenset[str]:
@@ -20,7 +25,7 @@ def user_roles(user: Any) -> frozenset[str]:
     cached = getattr(user, "_paten_roles", None)
     if cached is not None:
         return frozenset(cached)
-    roles = set(user.groups.values_list("name", flat=True)) & set(RoleCode.values)
+    roles = {group.name for group in _GROUPS_OF_USER.all(user.pk)} & set(RoleCode.values)
     if user.is_superuser:
         roles.add(RoleCode.ADMIN)
     user._paten_roles = frozenset(roles)

@@ -38,6 +38,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[int, ...]  # for each key, where it goes in params
+    converters: dict[int, Any]  # column -> the backend's and fields' conversions of what it returns
     model: type[Model]
     fields: tuple[int, int]  # the main model's columns in a row: start, end
     init_list: tuple[str, ...]
@@ -71,8 +72,10 @@ class PreparedQuery(Generic[M]):
             raise ValueError("a prepared query returns model objects")
         select = compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        columns = [column[0] for column in select[: compiler.col_count]]
         found = _Compiled(
-            compiler=compiler, sql=sql, params=tuple(params), slots=tuple(slots), model=klass_info["model"],
+            compiler=compiler, sql=sql, params=tuple(params), slots=tuple(slots),
+            converters=compiler.get_converters(columns), model=klass_info["model"],
             fields=(start, end), init_list=tuple(column[0].target.attname for column in select[start:end]),
             populators=tuple(get_related_populators(klass_info, select, using)),  # type: ignore[call-arg]
         )  # fmt: skip
@@ -92,7 +95,8 @@ class PreparedQuery(Generic[M]):
             rows = cursor.fetchall()
         start, end = compiled.fields
         objects = []
-        for row in compiled.compiler.results_iter(results=[rows]):
+        converted = compiled.compiler.apply_converters(rows, compiled.converters) if compiled.converters else rows
+        for row in converted:
             obj = compiled.model.from_db(using, compiled.init_list, row[start:end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
@@ -186,3 +190,26 @@ def rows_delete(model: type[Model], keys: list[int], *, using: str = DEFAULT_DB_
         _SQL[key] = sql
     with connection.cursor() as cursor:
         cursor.execute(sql, [int(k) for k in keys])
+
+
+def counter_next(model: type[Model], field: str, where: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """Add one to `field` of the row matching `where` (equality on each column) and return the new
+    value, in one statement: the row stays locked by the update until the transaction ends. None
+    when no row matches (the caller creates it)."""
+    meta: Any = model._meta
+    counted = meta.get_field(field)
+    columns: list[Any] = [meta.get_field(name) for name in sorted(where)]
+    connection = connections[using]
+    key = ("counter", meta.label, field, tuple(sorted(where)), connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        matches = " AND ".join(f"{quote(column.column)} = %s" for column in columns)
+        number = quote(counted.column)
+        sql = f"UPDATE {quote(meta.db_table)} SET {number} = {number} + 1 WHERE {matches} RETURNING {number}"  # noqa: S608
+        _SQL[key] = sql
+    params = [column.get_db_prep_value(where[column.name], connection) for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

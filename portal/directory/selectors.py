@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from portal.accounts.enums import OFFICER_ROLES
 from portal.accounts.selectors import user_roles
+from portal.core.prepared import PreparedQuery
 
 from .models import Office, Staff, Village
 
@@ -81,6 +82,12 @@ def scope_office_ids(scope: OfficeScope) -> list[int]:
     return sorted(scope.office_ids)
 
 
+# Read on every command and page: compiled once.
+_POSTING_OF_USER: PreparedQuery[Staff] = PreparedQuery(
+    lambda key: Staff.objects.select_related("office").filter(user_id=key).order_by("pk")[:1]
+)
+
+
 def office_scope(user: Any) -> OfficeScope:
     """Where `user` works, cached on the user object for the request.
 
@@ -93,7 +100,7 @@ def office_scope(user: Any) -> OfficeScope:
         return cached  # type: ignore[no-any-return]
     posting = None
     if getattr(user, "is_authenticated", False):
-        posting = Staff.objects.select_related("office").filter(user_id=user.pk).first()
+        posting = _POSTING_OF_USER.first(user.pk)
     if posting is not None and posting.office_id is not None:
         assert posting.office is not None
         scope = OfficeScope(False, frozenset({posting.office_id}), posting.office)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.hashing import content_sha256
+from portal.core.prepared import counter_next, rows_insert
 from portal.core.storage import LETTERS, file_delete, file_save_identical
 from portal.core.yamltext import yaml_load
 from portal.notifications.enums import NotificationKind
@@ -180,10 +181,15 @@ def letter_template_create(
 
 
 def _sequence_next(*, office_id: int, service_code: str, year: int) -> int:
-    """The office's next number of the service in the year; the sequence row stays locked until the caller commits."""
+    """The office's next number of the service in the year; the sequence row stays locked until the
+    caller commits. One statement once the year's row exists."""
+    where = {"office": office_id, "service_code": service_code, "year": year}
+    number = counter_next(LetterSequence, "last_number", where)
+    if number is not None:
+        return number
     row, _created = LetterSequence.objects.select_for_update().get_or_create(
         office_id=office_id, service_code=service_code, year=year
-    )
+    )  # the year's first letter (two racing: the unique row makes one wait for the other)
     row.last_number += 1
     row.save(update_fields=["last_number"])
     return row.last_number
@@ -233,13 +239,14 @@ def letter_issue(
             place_and_date=f"{office['city']}, {date_in_words(day)}", signature_lines=lines,
             signer_name=signer_name, verification_url=selectors.verification_url(token),
         )  # fmt: skip
-        return Letter.objects.create(
+        letter = Letter(
             instance=instance, office_id=instance.office_id, human_task=human_task, template=template,
             service_code=service_code, year=day.year,
             sequence=sequence, number=number, title=template.content["title"], signer=signer,
             signer_name=signer_name[:200], signer_capacity=capacity, signature_lines=lines, issued_at=now,
             document=document_to_json(document), verification_token=token,
         )  # fmt: skip
+        return rows_insert([letter])[0]
 
 
 def letter_render(*, letter_id: int, now: datetime | None = None) -> Letter:
