@@ -141,38 +141,61 @@ def row_update(obj: Model, fields: list[str] | tuple[str, ...] | set[str] | froz
         cursor.execute(sql, params)
 
 
-def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
-    """INSERT new rows of one model in one statement, as `bulk_create(objs)` would, and give them
-    their ids (RETURNING) when the database makes them."""
-    if not objs:
-        return objs
-    model = type(objs[0])
-    meta: Any = model._meta
+def _insert(objs: list[Any], using: str, *, skip_existing: bool) -> tuple[Any, list[tuple[Any, ...]]]:
+    """Send the INSERT of `objs`; returns the generated key field (None: the rows bring their own)
+    and the rows RETURNING gave back."""
+    meta: Any = type(objs[0])._meta
     connection = connections[using]
     generated = meta.pk if meta.pk.db_returning else None  # an AutoField: the database numbers the row
-    if generated is not None and not connection.features.can_return_rows_from_bulk_insert:
-        return model._default_manager.using(using).bulk_create(objs)
     fields = [field for field in meta.concrete_fields if field is not generated]
-    key = ("insert", meta.label, len(objs), connection.vendor)
+    key = ("insert", meta.label, len(objs), skip_existing, connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
         quote = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         columns = ", ".join(quote(field.column) for field in fields)
         sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608
+        if skip_existing:
+            sql += " ON CONFLICT DO NOTHING"
         if generated is not None:
             sql += f" RETURNING {quote(generated.column)}"
         _SQL[key] = sql
     params = [value for obj in objs for value in _column_values(obj, fields, connection, add=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = cursor.fetchall() if generated is not None else []
+        returned = cursor.fetchall() if generated is not None else []
+    return generated, returned
+
+
+def _returning_supported(objs: list[Any], using: str) -> bool:
+    return not objs[0]._meta.pk.db_returning or connections[using].features.can_return_rows_from_bulk_insert
+
+
+def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+    """INSERT new rows of one model in one statement, as `bulk_create(objs)` would, and give them
+    their ids (RETURNING) when the database makes them."""
+    if not objs:
+        return objs
+    if not _returning_supported(objs, using):
+        return type(objs[0])._default_manager.using(using).bulk_create(objs)
+    generated, returned = _insert(objs, using, skip_existing=False)
     for n, obj in enumerate(objs):
         if generated is not None:
-            setattr(obj, generated.attname, ids[n][0])
+            setattr(obj, generated.attname, returned[n][0])
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def rows_insert_new(objs: list[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """INSERT the rows no unique constraint already holds, in one statement (ON CONFLICT DO NOTHING);
+    returns the ids of the rows inserted (the objects themselves are left unsaved)."""
+    if not objs:
+        return []
+    if not _returning_supported(objs, using) or not objs[0]._meta.pk.db_returning:
+        raise ValueError("rows_insert_new needs a database-numbered key it can read back")
+    _generated, returned = _insert(objs, using, skip_existing=True)
+    return [int(row[0]) for row in returned]
 
 
 def rows_delete(model: type[Model], keys: list[int], *, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -13,15 +13,18 @@ from portal.core.prepared import PreparedQuery
 
 from .models import Office, Staff, Village
 
+_CODE_CHARACTERS = frozenset("0123456789.")
+
 
 def village_find(value: str) -> Village | None:
     """A village by its Kemendagri code, or by its name where the name is unique in the regency."""
     value = (value or "").strip()
     if not value:
         return None
-    found = Village.objects.select_related("office").filter(code=value).first()
-    if found is not None:
-        return found
+    if set(value) <= _CODE_CHARACTERS:  # a name has letters: no code to look up
+        found = Village.objects.select_related("office").filter(code=value).first()
+        if found is not None:
+            return found
     named = list(Village.objects.select_related("office").filter(name__iexact=value)[:2])
     return named[0] if len(named) == 1 else None
 

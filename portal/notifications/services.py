@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.http import public_url
+from portal.core.prepared import rows_insert_new
 
 from .channels import channel_for
 from .enums import NotificationKind, NotificationStatus
@@ -80,15 +81,12 @@ def notifications_queue(
     # Messages go out in the office's language, whatever language the officer's page is in.
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _texts(instance, kind, detail)
-    created_ids = []
-    for channel, recipient in _recipients(instance) if recipients is None else recipients:
-        row, created = Notification.objects.get_or_create(
-            instance=instance, kind=kind, key=key[:100], channel=channel, recipient=recipient,
-            defaults={"subject": subject[:200], "body": body, "created_at": now},
-        )  # fmt: skip
-        if created:
-            created_ids.append(row.pk)
-    return created_ids
+    rows = [
+        Notification(instance=instance, kind=kind, key=key[:100], channel=channel, recipient=recipient,
+                     subject=subject[:200], body=body, created_at=now)
+        for channel, recipient in (_recipients(instance) if recipients is None else recipients)
+    ]  # fmt: skip
+    return rows_insert_new(rows)  # one statement; a message already queued (the unique row) is skipped
 
 
 def notifications_send_pending(*, limit: int = 200) -> int:

@@ -251,18 +251,22 @@ def _incident_write(command: Command, failed: Command, *, error: str, element: s
 def instance_command(
     instance_id: int | None = None, *, name: str, actor: Any = None, now: datetime | None = None,
     args: dict[str, Any] | None = None, skip_locked: bool = False, allow_failed: bool = False,
-    step: int | None = None,
+    step: int | None = None, created: ProcessInstance | None = None,
 ) -> Iterator[Command]:  # fmt: skip
     """Lock the request, hand the body a Command, save on the way out; an engine failure becomes an incident.
 
     `step` (instead of `instance_id`): the request of this human task (NotFound names the step).
     `skip_locked`: raise InstanceBusy at once when another worker holds the row (sweeps).
     `allow_failed`: the command may act on an incident (retry, cancel, a letter signed before it).
+    `created` (instead of `instance_id`): a request this transaction has just inserted, with its
+    definition, village and office attached; no other transaction sees it, so it is not read again.
     """
     now = now or timezone.now()
+    if created is not None and not connection.in_atomic_block:
+        raise ValueError("a created request is handed over inside the transaction that inserted it")
     try:
         with transaction.atomic():
-            instance = _lock(instance_id, skip_locked=skip_locked, step=step)
+            instance = created if created is not None else _lock(instance_id, skip_locked=skip_locked, step=step)
             if instance is None:
                 if step is not None:
                     raise NotFound(_("Langkah tidak ditemukan."))

@@ -18,6 +18,7 @@ from portal.catalogue.models import AuthorityRule
 from portal.catalogue.selectors import authority_data, authority_in_force, not_available_message
 from portal.catalogue.services import refusal_record
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from portal.core.prepared import rows_insert
 from portal.directory.applicant import ApplicantInvalid, applicant_clean
 from portal.directory.models import Office, Village
 from portal.directory.selectors import home_office, office_find, village_find
@@ -166,14 +167,15 @@ def request_register(
         tracking_number = _tracking_number(now)
         try:
             with transaction.atomic():
-                instance = ProcessInstance.objects.create(
+                instance = ProcessInstance(
                     tracking_number=tracking_number, definition=definition, applicant_nik=applicant_values["nik"],
                     applicant_kk=applicant_values.get("kk", ""), applicant_name=applicant_values["name"],
                     applicant_village=village, office=serving, applicant_phone=applicant_values.get("phone", ""),
                     applicant_user=citizen, registered_by=actor, request_data=cleaned, access_pin_hash=pin_hash,
                     state={}, serializer_version=engine.SERIALIZER_VERSION, created_at=now, updated_at=now,
                 )  # fmt: skip
-                with instance_command(instance.pk, name="request_register", actor=actor, now=now) as command:
+                rows_insert([instance])
+                with instance_command(created=instance, name="request_register", actor=actor, now=now) as command:
                     command.workflow_started(running)
                     events.instance_started(
                         command.instance, actor=actor, at=now, definition=definition, initial_data=initial,
