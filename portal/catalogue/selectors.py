@@ -9,6 +9,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.prepared import PreparedQuery
+
 from .enums import AuthorityStatus
 from .models import AuthorityRule, RefusedRequest, Service, ServiceDeclaration, ServiceStandard
 
@@ -56,9 +58,16 @@ def service_requirements(service_code: str) -> list[dict[str, Any]]:
     return [dict(item) for item in standard.content.get("requirements", [])]
 
 
+# A service's current standard, read by commands (its clock, separation of duties): compiled once.
+_CURRENT_STANDARD: PreparedQuery[ServiceStandard] = PreparedQuery(
+    lambda code: ServiceStandard.objects.filter(service__code=code, is_current=True).only("content").order_by("pk")[:1],
+    keys=(str,),
+)
+
+
 def service_working_days(service_code: str) -> int | None:
     """The completion time (working days) of a service's current standard, if it has one."""
-    standard = ServiceStandard.objects.filter(service__code=service_code, is_current=True).first()
+    standard = _CURRENT_STANDARD.first(str(service_code))
     if standard is None:
         return None
     days = standard.content.get("completion_time", {}).get("working_days")
@@ -67,7 +76,7 @@ def service_working_days(service_code: str) -> int | None:
 
 def service_separation_of_duties(service_code: str) -> bool:
     """Whether who verified a request of the service may not approve it (`separation_of_duties`, default on)."""
-    standard = ServiceStandard.objects.filter(service__code=service_code, is_current=True).only("content").first()
+    standard = _CURRENT_STANDARD.first(str(service_code))
     if standard is None:
         return True
     return standard.content.get("separation_of_duties", True) is not False

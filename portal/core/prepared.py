@@ -7,8 +7,8 @@ running it on an indexed row; a command runs the same few queries on every step 
     LOCK = PreparedQuery(lambda pk: Order.objects.select_for_update().select_related("shop").filter(pk=pk))
     order = LOCK.first(42)
 
-`build` receives placeholder integers and returns the queryset; each placeholder must reach the SQL
-as one parameter, unchanged (integer keys), which is checked when it is compiled. The SQL and the
+`build` receives placeholder keys (integers, or strings) and returns the queryset; each placeholder
+must reach the SQL as one parameter, unchanged, which is checked when it is compiled. The SQL and the
 way to turn rows into model objects (the ORM's own converters, deferred columns and select_related
 objects included) are kept per thread and database alias, as Django keeps its connections. The
 statement goes through the connection's cursor, so query logging and execute wrappers see it.
@@ -46,9 +46,12 @@ class _Compiled:
 
 
 class PreparedQuery(Generic[M]):
-    """A model query compiled on first use, run again with other integer keys (see the module)."""
+    """A model query compiled on first use, run again with other keys (see the module).
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *, keys: int = 1) -> None:
+    `keys`: the type of each key `build` takes, int (the default: one) or str; a key is compared for
+    equality (a lookup that rewrites its value, such as `__iexact`, is refused when compiled)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, keys: tuple[type[int] | type[str], ...] = (int,)) -> None:
         self._build = build
         self._keys = keys
         self._local = threading.local()
@@ -57,7 +60,9 @@ class PreparedQuery(Generic[M]):
         found: _Compiled | None = getattr(self._local, using, None)
         if found is not None:
             return found
-        placeholders = [_PLACEHOLDER_BASE - n for n in range(self._keys)]
+        placeholders = [
+            _PLACEHOLDER_BASE - n if kind is int else f"\x1fprepared-key-{n}\x1f" for n, kind in enumerate(self._keys)
+        ]
         queryset = self._build(*placeholders)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
@@ -82,14 +87,14 @@ class PreparedQuery(Generic[M]):
         setattr(self._local, using, found)
         return found
 
-    def all(self, *keys: int, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+    def all(self, *keys: int | str, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         """The rows for these keys, as model objects (related objects of select_related attached)."""
-        if len(keys) != self._keys:
-            raise TypeError(f"the prepared query takes {self._keys} key(s), not {len(keys)}")
+        if len(keys) != len(self._keys):
+            raise TypeError(f"the prepared query takes {len(self._keys)} key(s), not {len(keys)}")
         compiled = self._compiled(using)
         params = list(compiled.params)
-        for slot, key in zip(compiled.slots, keys, strict=True):
-            params[slot] = int(key)
+        for slot, kind, key in zip(compiled.slots, self._keys, keys, strict=True):
+            params[slot] = kind(key)
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -103,7 +108,7 @@ class PreparedQuery(Generic[M]):
             objects.append(obj)
         return objects  # type: ignore[return-value]
 
-    def first(self, *keys: int, using: str = DEFAULT_DB_ALIAS) -> M | None:
+    def first(self, *keys: int | str, using: str = DEFAULT_DB_ALIAS) -> M | None:
         """The one row for these keys (the query limits itself), or None."""
         found = self.all(*keys, using=using)
         return found[0] if found else None

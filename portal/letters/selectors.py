@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.selectors import can_read_any_request
 from portal.core.errors import NotFound
 from portal.core.http import public_url
+from portal.core.prepared import PreparedQuery
 from portal.core.storage import LETTERS, StoredFileMissing, file_names, file_read
 from portal.workflow.access import office_check
 
@@ -23,9 +24,14 @@ from .models import Letter, LetterTemplate
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+_TEMPLATE_LATEST: PreparedQuery[LetterTemplate] = PreparedQuery(
+    lambda code: LetterTemplate.objects.filter(service_code=code).order_by("-id")[:1], keys=(str,)
+)  # read at every signing: compiled once
+
+
 def letter_template_latest(*, service_code: str) -> LetterTemplate | None:
     """The template a new letter of the service uses: the row stored last."""
-    return LetterTemplate.objects.filter(service_code=service_code).order_by("-id").first()
+    return _TEMPLATE_LATEST.first(str(service_code))
 
 
 def letter_templates_latest(service_codes: set[str]) -> dict[str, LetterTemplate]:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.hashing import content_sha256
-from portal.core.prepared import counter_next, rows_insert
+from portal.core.prepared import PreparedQuery, counter_next, rows_insert
 from portal.core.storage import LETTERS, file_delete, file_save_identical
 from portal.core.yamltext import yaml_load
 from portal.notifications.enums import NotificationKind
@@ -195,6 +195,11 @@ def _sequence_next(*, office_id: int, service_code: str, year: int) -> int:
     return row.last_number
 
 
+_LETTER_OF_STEP: PreparedQuery[Letter] = PreparedQuery(
+    lambda key: Letter.objects.filter(human_task_id=key).order_by("pk")[:1]
+)  # asked at every signing: compiled once
+
+
 def letter_issue(
     *,
     instance: Any,
@@ -214,7 +219,7 @@ def letter_issue(
     """
     capacity = SignerCapacity(capacity)
     with transaction.atomic():
-        existing = Letter.objects.filter(human_task=human_task).first()
+        existing = _LETTER_OF_STEP.first(human_task.pk)
         if existing is not None:
             return existing
         service_code = instance.definition.code

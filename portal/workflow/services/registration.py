@@ -18,7 +18,7 @@ from portal.catalogue.models import AuthorityRule
 from portal.catalogue.selectors import authority_data, authority_in_force, not_available_message
 from portal.catalogue.services import refusal_record
 from portal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
-from portal.core.prepared import rows_insert
+from portal.core.prepared import PreparedQuery, rows_insert
 from portal.directory.applicant import ApplicantInvalid, applicant_clean
 from portal.directory.models import Office, Village
 from portal.directory.selectors import home_office, office_find, village_find
@@ -55,6 +55,17 @@ def _office_guess(applicant: Any, actor: Any, roles: Any, chosen: Any) -> Office
     return village.office if village is not None else None
 
 
+# The service's version new requests start on (its blobs only on a cache miss): compiled once.
+_ACTIVE_DEFINITION: PreparedQuery[ProcessDefinition] = PreparedQuery(
+    lambda code: (
+        ProcessDefinition.objects.filter(code=code, is_active=True)
+        .defer("spec_json", "bpmn_source")
+        .order_by("code", "-version")[:1]
+    ),
+    keys=(str,),
+)
+
+
 def _definition_for(
     service_code: str, *, office: Office | None, actor: Any, now: datetime
 ) -> tuple[ProcessDefinition, AuthorityRule | None]:
@@ -63,9 +74,7 @@ def _definition_for(
     if rule is not None and rule.status == AuthorityStatus.NOT_AVAILABLE:
         refusal_record(service=rule.service, rule=rule, actor=actor, now=now, office=office)
         raise InvalidInput({"service": [not_available_message(rule, office_name=office.name if office else "")]})
-    definition = (
-        ProcessDefinition.objects.filter(code=service_code, is_active=True).defer("spec_json", "bpmn_source").first()
-    )
+    definition = _ACTIVE_DEFINITION.first(str(service_code))
     if definition is None:
         raise InvalidInput({"service": [_("Layanan '%(code)s' tidak tersedia.") % {"code": str(service_code)[:64]}]})
     return definition, rule

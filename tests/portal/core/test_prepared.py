@@ -113,3 +113,22 @@ def test_rows_inserted_together_get_their_ids_and_read_back_as_written(step: Any
         rows_delete(WorkItem, [step.pk])
         rows_delete(WorkItem, [])
     assert len(seen) == 1 and not WorkItem.objects.filter(instance_id=step.instance_id).exists()
+
+
+def test_a_prepared_query_takes_text_keys_as_given_and_refuses_a_lookup_that_rewrites_them(step: Any) -> None:
+    from portal.core.prepared import PreparedQuery
+    from portal.workflow.models import HumanTask, ProcessDefinition
+
+    by_code = PreparedQuery(
+        lambda code: ProcessDefinition.objects.filter(code=code, is_active=True).order_by("-version")[:1],
+        keys=(str,),
+    )
+    found = by_code.first("sktm")
+    assert found is not None and found.pk == ProcessDefinition.objects.get(code="sktm", is_active=True).pk
+    assert by_code.first("sktm' OR '1'='1") is None  # a parameter, never SQL text
+    assert by_code.first("SKTM") is None  # equality, as the ORM's own `code=` lookup
+    two = PreparedQuery(lambda key, name: HumanTask.objects.filter(instance_id=key, bpmn_id=name), keys=(int, str))
+    assert [row.pk for row in two.all(step.instance_id, step.bpmn_id)] == [step.pk]
+    assert two.all(step.instance_id, "Task_Lain") == []
+    with pytest.raises(ValueError, match="0 times"):
+        PreparedQuery(lambda name: HumanTask.objects.filter(bpmn_id__icontains=name), keys=(str,)).all("Task")
