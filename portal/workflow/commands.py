@@ -46,6 +46,7 @@ from .definitions import definition_runtime
 from .enums import OPEN_HUMAN_TASK, InstanceStatus
 from .messages import engine_failure_text
 from .models import HumanTask, ProcessInstance
+from .selectors import OPEN_STEPS_KNOWN
 
 log = logging.getLogger(__name__)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -194,6 +195,8 @@ def _save(command: Command) -> None:
     elif command._open_steps is not None:
         persistence.work_items_write(instance, command._open_steps, command._step_marks)
     events.events_write(instance)
+    if command._open_steps is not None:  # every open step of the request, as written: no read to answer with them
+        instance.__dict__[OPEN_STEPS_KNOWN] = list(command._open_steps.values())
     if (instance.last_event_seq, instance.last_event_hash) != command._head:
         fields |= {"last_event_seq", "last_event_hash"}
     if fields:

@@ -92,12 +92,21 @@ def sla_view(instance: ProcessInstance, *, now: datetime | None = None) -> dict[
     }
 
 
-def request_open_steps(instance: ProcessInstance) -> QuerySet[HumanTask]:
-    return (
+def request_open_steps(instance: ProcessInstance) -> list[HumanTask]:
+    """The request's open steps, oldest first: as the command that just wrote them left them (it held
+    them under the request's lock), else read."""
+    known = instance.__dict__.get(OPEN_STEPS_KNOWN)
+    if known is not None:
+        return sorted((step for step in known if step.status in OPEN_HUMAN_TASK), key=lambda s: (s.created_at, s.pk))
+    return list(
         instance.human_tasks.filter(status__in=OPEN_HUMAN_TASK)
         .only("id", "instance_id", "bpmn_id", "name", "role", "status", "created_at")  # the id: no read per row
         .order_by("created_at", "id")
     )
+
+
+# The instance object's attribute where a command leaves the steps it held (commands._save).
+OPEN_STEPS_KNOWN = "_paten_open_steps_known"
 
 
 HISTORY_TYPES = (

@@ -90,3 +90,39 @@ def test_an_unknown_step_is_not_found_and_changes_nothing(deployed: Any, users: 
         human_task_complete(human_task_id=987654, actor=users["kasi1"], data={})
     assert raised.value.message == "Langkah tidak ditemukan."
     assert not InstanceEvent.objects.exists()
+
+
+def test_the_api_answers_a_completion_with_the_open_steps_the_command_wrote_without_reading_them_again(
+    deployed: Any, users: dict[str, Any], api: Any
+) -> None:
+    from portal.workflow.models import HumanTask
+
+    registered = api("loket1").post(
+        "/api/v1/requests/",
+        {"service": "sktm", "applicant": SKTM_APPLICANT,
+         "data": {"keperluan": "Beasiswa", "nomor_pengantar_desa": "1", "jumlah_tanggungan": 3}},
+        format="json",
+    )  # fmt: skip
+    assert registered.status_code == 201, registered.content
+    check = HumanTask.objects.get(instance_id=registered.json()["id"], status="ready")
+    kasi = api("kasi1")
+    api("loket1").post(f"/api/v1/tasks/{check.pk}/complete/", {"data": {"hasil_pemeriksaan": "lengkap"}}, format="json")
+    verify = HumanTask.objects.get(instance_id=check.instance_id, status="ready")
+    kasi.get("/api/v1/tasks/")  # the token and the user are read once before counting
+
+    with CaptureQueriesContext(connection) as captured:
+        answer = kasi.post(
+            f"/api/v1/tasks/{verify.pk}/complete/",
+            {"data": {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}}, format="json",
+        )  # fmt: skip
+    assert answer.status_code == 200, answer.content
+    run = [q["sql"] for q in captured.captured_queries]
+    saved = [n for n, sql in enumerate(run) if sql.startswith('UPDATE "workflow_processinstance"')][-1]
+    assert not [sql for sql in run[saved:] if "workflow_humantask" in sql]  # the answer: what the command held
+
+    fresh = HumanTask.objects.filter(instance_id=check.instance_id, status__in=["ready", "claimed"])
+    expected = [{"id": s.pk, "bpmn_id": s.bpmn_id, "name": s.name, "role": s.role, "status": s.status}
+                for s in fresh.order_by("created_at", "id")]  # fmt: skip
+    keys = ("id", "bpmn_id", "name", "role", "status")
+    shown = [{k: step[k] for k in keys} for step in answer.json()["current_steps"]]
+    assert shown == expected and [s["bpmn_id"] for s in shown] == ["Task_SusunDraf"]
