@@ -23,6 +23,10 @@ Output: one JSON line; a second line with a cProfile summary of the service laye
 is above the target (or with --profile).
 
     .venv/bin/python bench/engine_vs_raw.py [--requests 30] [--warmup 3] [--profile]
+
+On SQLite (a file in a temporary directory), and on PostgreSQL as well when PATEN_BENCH_DATABASE_URL
+names a server whose role may CREATE DATABASE (a scratch database of the run's own, dropped after);
+each database in a child process of its own, one JSON line each.
 """
 
 from __future__ import annotations
@@ -46,13 +50,13 @@ from typing import Any
 from _common import (
     DEFAULT_PASSWORD,
     DEFAULT_SCENARIO,
-    DJANGO_SETTINGS_MODULE,
     PROCESSES,
-    ROOT,
     USER_FOR_ROLE,
+    Scratch,
     breakdown_of,
+    django_setup,
+    each_database,
     emit,
-    ensure_root_on_path,
     function_key,
     load_scenario,
     note,
@@ -75,6 +79,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-profile", action="store_true", help="never profile")
     p.add_argument("--profile-requests", type=int, default=10, help="requests run under cProfile (default 10)")
     p.add_argument("--keep", action="store_true", help="keep the temporary database directory")
+    p.add_argument("--database", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS)  # a child's
     args = p.parse_args(argv)
     if args.requests < 1 or args.warmup < 0 or args.profile_requests < 1:
         p.error("--requests and --profile-requests must be >= 1, --warmup >= 0")
@@ -82,26 +87,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def django_setup(tmp: Path) -> None:
-    """Point the portal at a throwaway database, then migrate it, add demo users and deploy."""
-    os.environ["PATEN_VAR_DIR"] = str(tmp)
-    os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
-    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
-    ensure_root_on_path()
-    os.chdir(ROOT)
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if Path(str(settings.DATABASES["default"]["NAME"])).parent != tmp:
-        raise SystemExit("refusing to run: the database is not in the temporary directory")
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 @functools.cache
@@ -517,6 +502,8 @@ def profile_service(runner: ServiceRunner, requests: int, steps_per_request: int
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.database is None:  # the parent: one child per database
+        return each_database("engine_vs_raw", __file__, argv)
     scenario = load_scenario(args.scenario.resolve())
     service = scenario["service"]
     bpmn = PROCESSES / f"{service}.bpmn"
@@ -524,8 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     password = os.environ.get("PATEN_DEMO_PASSWORD", DEFAULT_PASSWORD)
 
     tmp = Path(tempfile.mkdtemp(prefix="paten-bench-engine-"))
+    scratch: Scratch | None = None
     try:
-        django_setup(tmp)
+        if args.database == "postgresql":
+            scratch = Scratch(os.environ["PATEN_BENCH_DATABASE_URL"], f"paten_bench_engine_{os.getpid()}")
+            scratch.create()
+        django_setup(tmp, scratch.url if scratch is not None else None)
         portal_seed(service, password)
         from django.db import connection
 
@@ -592,9 +583,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # noqa: BLE001 - Django may not have been set up
             pass
         if args.keep:
-            note(f"engine_vs_raw: database kept in {tmp}")
+            note(f"engine_vs_raw: database kept in {scratch.name if scratch is not None else tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+            if scratch is not None:
+                scratch.drop()
     return 0
 
 

@@ -138,6 +138,21 @@ def _workflow_start(runtime: engine.Definition, initial: dict[str, Any], *, offi
         raise ProcessFailed(engine_failure_text(exc)) from exc
 
 
+def _request_start(
+    instance: ProcessInstance, running: Any, *, actor: Any, now: datetime, initial: dict[str, Any], channel: str
+) -> ProcessInstance:
+    """In the transaction that inserted the request: its workflow, first events, message and name keys."""
+    with instance_command(created=instance, name="request_register", actor=actor, now=now) as command:
+        command.workflow_started(running)
+        events.instance_started(
+            command.instance, actor=actor, at=now, definition=instance.definition, initial_data=initial,
+            channel=channel,
+        )  # fmt: skip
+        notifications_queue(instance=command.instance, kind=NotificationKind.REGISTERED, now=now)
+        persistence.name_keys_write(command.instance)
+    return command.instance
+
+
 @sandbox_outside_the_lock
 def request_register(
     *,
@@ -184,15 +199,7 @@ def request_register(
                     state={}, serializer_version=engine.SERIALIZER_VERSION, created_at=now, updated_at=now,
                 )  # fmt: skip
                 rows_insert([instance])
-                with instance_command(created=instance, name="request_register", actor=actor, now=now) as command:
-                    command.workflow_started(running)
-                    events.instance_started(
-                        command.instance, actor=actor, at=now, definition=definition, initial_data=initial,
-                        channel=channel,
-                    )  # fmt: skip
-                    notifications_queue(instance=command.instance, kind=NotificationKind.REGISTERED, now=now)
-                    persistence.name_keys_write(command.instance)
-                registered = command.instance
+                registered = _request_start(instance, running, actor=actor, now=now, initial=initial, channel=channel)
                 registered.access_pin = pin
                 return registered
         except IntegrityError:
