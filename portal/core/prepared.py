@@ -203,6 +203,30 @@ def rows_insert_new(objs: list[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[i
     return [int(row[0]) for row in returned]
 
 
+def row_replace(obj: Model, key: Any, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Make the row keyed `key` the row `obj` describes, its key included, in one UPDATE (for a table
+    whose rows come and go with another's: one going and one coming cost one statement, not two).
+    False when there was no such row."""
+    meta: Any = obj._meta
+    fields: list[Any] = list(meta.concrete_fields)
+    connection = connections[using]
+    sql_key = ("replace", meta.label, connection.vendor)
+    sql = _SQL.get(sql_key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        _SQL[sql_key] = sql
+    params = [*_column_values(obj, fields, connection, add=True), meta.pk.get_db_prep_save(key, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        replaced = bool(cursor.rowcount == 1)
+    if replaced:
+        obj._state.adding = False
+        obj._state.db = using
+    return replaced
+
+
 def rows_delete(model: type[Model], keys: list[int], *, using: str = DEFAULT_DB_ALIAS) -> None:
     """DELETE rows by primary key in one statement (for a model nothing cascades from)."""
     if not keys:

@@ -209,17 +209,20 @@ def letter_issue(
     data: dict[str, Any],
     now: datetime,
     position: str | None = None,
+    step_open: bool = False,
 ) -> Letter:
     """Number the letter of a signing step and fix what it prints; returns it, not yet drawn.
 
     Call it inside the transaction that completes the signing step, then `letter_render` (or
     `letter_render_after_commit`) once that transaction is over, outside the instance lock:
     drawing the PDF takes tens of milliseconds. Calling it again for the same step returns the
-    same letter. Raises LetterError when the service has no template.
+    same letter. Raises LetterError when the service has no template. `step_open`: the caller is
+    completing the step, open under its request's lock, so no letter can exist for it yet (a letter
+    is made in the very transaction that completes its step; the database holds one per step).
     """
     capacity = SignerCapacity(capacity)
     with transaction.atomic():
-        existing = _LETTER_OF_STEP.first(human_task.pk)
+        existing = None if step_open else _LETTER_OF_STEP.first(human_task.pk)
         if existing is not None:
             return existing
         service_code = instance.definition.code
@@ -306,7 +309,7 @@ def letter_issue_for_step(request: LetterIssue) -> IssuedLetter:
     letter = letter_issue(
         instance=request.instance, human_task=request.human_task, signer=request.signer,
         capacity=capacity_for(request.signer, delegation=request.delegation), data=request.data, now=request.now,
-        position=signer_position(request.signer),
+        position=signer_position(request.signer), step_open=True,
     )  # fmt: skip
     return IssuedLetter(letter_id=int(letter.pk), number=letter.number, capacity=str(letter.signer_capacity))
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import engine
 from portal.accounts.enums import RoleCode
-from portal.core.prepared import rows_delete, rows_insert
+from portal.core.prepared import row_replace, rows_delete, rows_insert
 from portal.core.text import word_start_keys
 from portal.directory.models import Village
 from portal.notifications.enums import NotificationKind
@@ -160,7 +160,6 @@ def work_items_write(instance: ProcessInstance, steps: dict[int, HumanTask], mar
     the difference: `marks` are the open steps as read under the lock (step_mark); a step held but
     not marked was opened by the command. No read: the command knows what it changed."""
     closed = [pk for pk, step in steps.items() if pk in marks and step.status not in OPEN_HUMAN_TASK]
-    rows_delete(WorkItem, closed)
     for pk, step in steps.items():
         if pk in marks and step.status in OPEN_HUMAN_TASK:
             current = step_mark(step)
@@ -168,8 +167,12 @@ def work_items_write(instance: ProcessInstance, steps: dict[int, HumanTask], mar
             if changed:
                 WorkItem.objects.filter(pk=pk).update(**changed)
     new = [step for pk, step in steps.items() if pk not in marks and step.status in OPEN_HUMAN_TASK]
+    # The common step: one closes, the next opens; the closed one's row becomes the new one's.
+    while closed and new and row_replace(_work_item(instance, new[0]), closed[0]):
+        closed, new = closed[1:], new[1:]
+    rows_delete(WorkItem, closed)
     if new:
-        _work_items_create(instance, new)
+        rows_insert([_work_item(instance, step) for step in new])
 
 
 def work_items_sync(instance: ProcessInstance) -> None:
@@ -198,19 +201,18 @@ def work_items_sync(instance: ProcessInstance) -> None:
 
 
 def _work_items_create(instance: ProcessInstance, steps: list[HumanTask]) -> None:
-    shared = {
-        "instance_id": instance.pk, "office_id": instance.office_id,
-        "applicant_user_id": instance.applicant_user_id, "tracking_number": instance.tracking_number,
-        "service_code": instance.definition.code, "service_name": instance.definition.name[:200],
-        "applicant_name": instance.applicant_name,
-        "village_id": instance.applicant_village_id, "village_name": _village_name(instance),
-    }  # fmt: skip
-    rows_insert(
-        [
-            WorkItem(human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id), **shared,
-                     **{f: getattr(step, f) for f in _STEP_FIELDS})
-            for step in steps
-        ]
+    rows_insert([_work_item(instance, step) for step in steps])
+
+
+def _work_item(instance: ProcessInstance, step: HumanTask) -> WorkItem:
+    """The lists' row of an open step of the request."""
+    return WorkItem(
+        human_task_id=step.pk, lane=work_item_lane(step.role, instance.applicant_user_id),
+        instance_id=instance.pk, office_id=instance.office_id, applicant_user_id=instance.applicant_user_id,
+        tracking_number=instance.tracking_number, service_code=instance.definition.code,
+        service_name=instance.definition.name[:200], applicant_name=instance.applicant_name,
+        village_id=instance.applicant_village_id, village_name=_village_name(instance),
+        **{f: getattr(step, f) for f in _STEP_FIELDS},
     )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """A command on a request costs a fixed, small number of SQL statements: completing a step locks
 the request and reads its open steps, then writes each table once (the step done, the step opened,
-the lists' rows, the events, the request). Counted with the actor's roles and posting already read
-(a page or API call reads them once for its whole request), without transaction control."""
+the lists' row of the one become the other's, the events, the request). Counted with the actor's
+roles and posting already read (a page or API call reads them once for its whole request), without
+transaction control."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import SKTM_APPLICANT
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-MAX_PER_COMPLETION = 8
+MAX_PER_COMPLETION = 7
+# What a step adds to that for the work it does besides: the SLA clock reads the standard's
+# completion time; a timer is armed, or cancelled, in its row; a letter is numbered (the template,
+# the year's sequence, the letter's row) after separation of duties asks whether the signer
+# verified the request.
+EXTRA = {"Task_PeriksaKelengkapan": 1, "Task_ParafSekcam": 1, "Task_TandatanganCamat": 5}
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
@@ -30,7 +36,7 @@ def warm(user: Any) -> Any:
     return user
 
 
-def test_completing_a_step_runs_at_most_eight_statements(deployed: Any, users: dict[str, Any]) -> None:
+def test_completing_a_step_runs_at_most_seven_statements(deployed: Any, users: dict[str, Any]) -> None:
     from portal.workflow.events import chain_verify
     from portal.workflow.models import HumanTask, InstanceEvent, WorkItem
     from portal.workflow.services.human_tasks import human_task_claim, human_task_complete
@@ -126,3 +132,36 @@ def test_the_api_answers_a_completion_with_the_open_steps_the_command_wrote_with
     keys = ("id", "bpmn_id", "name", "role", "status")
     shown = [{k: step[k] for k in keys} for step in answer.json()["current_steps"]]
     assert shown == expected and [s["bpmn_id"] for s in shown] == ["Task_SusunDraf"]
+
+
+def test_every_step_of_a_request_costs_its_seven_statements_and_what_its_own_work_adds(
+    deployed: Any, users: dict[str, Any]
+) -> None:
+    import yaml
+
+    from portal.workflow.models import HumanTask, ProcessInstance
+    from portal.workflow.services.human_tasks import human_task_complete
+    from portal.workflow.services.registration import request_register
+    from tests.conftest import ROOT
+
+    scenario = yaml.safe_load((ROOT / "processes/scenarios/sktm/disetujui-langsung.yaml").read_text(encoding="utf-8"))
+    holder = {"loket": "loket1", "kasi": "kasi1", "sekcam": "sekcam1", "camat": "camat1"}
+    counted: dict[str, int] = {}
+    for _round in ("first: the caches fill, the year's letter sequence is made", "second: counted"):
+        instance = request_register(
+            service_code="sktm", applicant=scenario["start"]["applicant"], data=scenario["start"]["data"],
+            actor=warm(users["loket1"]),
+        )  # fmt: skip
+        for step in scenario["steps"]:
+            data = dict(step["data"])
+            data.pop("nomor_surat", None)  # at hand-over the portal fills in the number of the letter issued
+            open_step = HumanTask.objects.get(instance=instance, bpmn_id=step["bpmn_id"], status="ready")
+            with CaptureQueriesContext(connection) as captured:
+                human_task_complete(human_task_id=open_step.pk, actor=warm(users[holder[step["role"]]]), data=data)
+            run = statements(captured)
+            saved = next(n for n, sql in enumerate(run) if sql.startswith('UPDATE "workflow_processinstance"'))
+            counted[step["bpmn_id"]] = saved + 1  # the command's own: not the letter drawn once it is over
+        assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
+    allowed = {bpmn_id: MAX_PER_COMPLETION + EXTRA.get(bpmn_id, 0) for bpmn_id in counted}
+    assert {b: n for b, n in counted.items() if n > allowed[b]} == {}, counted
+    assert sum(counted.values()) / len(counted) <= 8  # the mean over the request's completions
