@@ -132,3 +132,24 @@ def test_a_prepared_query_takes_text_keys_as_given_and_refuses_a_lookup_that_rew
     assert two.all(step.instance_id, "Task_Lain") == []
     with pytest.raises(ValueError, match="0 times"):
         PreparedQuery(lambda name: HumanTask.objects.filter(bpmn_id__icontains=name), keys=(str,)).all("Task")
+
+
+def test_a_row_replaced_takes_the_new_key_and_every_column_and_a_missing_one_is_reported(step: Any) -> None:
+    from portal.core.prepared import row_replace, rows_insert
+    from portal.workflow.models import HumanTask, WorkItem
+
+    item = WorkItem.objects.get(pk=step.pk)
+    (other,) = rows_insert([HumanTask(instance_id=step.instance_id, task_guid="guid-next", bpmn_id="Task_Next",
+                                      name="Berikutnya", role="kasi", created_at=AT)])  # fmt: skip
+    item.human_task_id, item.bpmn_id, item.name = other.pk, "Task_Next", "Berikutnya"
+    item.role, item.lane, item.created_at = "kasi", "kasi", AT
+    with CaptureQueriesContext(connection) as seen:
+        assert row_replace(item, step.pk) is True
+    assert len(seen) == 1
+    assert not WorkItem.objects.filter(pk=step.pk).exists()
+    moved = WorkItem.objects.get(pk=other.pk)
+    assert (moved.bpmn_id, moved.lane, moved.created_at, moved.tracking_number) == (
+        "Task_Next", "kasi", AT, item.tracking_number
+    )  # fmt: skip
+    assert row_replace(item, step.pk) is False  # nothing keyed so any more: nothing written
+    assert WorkItem.objects.filter(instance_id=step.instance_id).count() == 1
