@@ -14,12 +14,13 @@ On the way out the command saves, in one place (`_save`), the workflow state, th
 (persistence.py), its events (held until then and written in one statement), the instance's
 changed fields and the head of its event log. The lock, the open steps and these writes are
 statements compiled once (portal/core/prepared.py): every step of every request sends the same
-few, and building them anew each time cost more than running them. When the engine fails (a script, a condition, a
-state that cannot be loaded) the command's transaction is rolled back whole (no savepoint on the
-way of every command), and in a second transaction the request becomes an incident (status
-FAILED, an `instance_failed` event with the error and the command to retry) and the caller gets
-ProcessFailed. An administrator retries or cancels it
-(services/incidents.py); sweeps skip it meanwhile.
+few, and building them anew each time cost more than running them.
+
+When the engine fails (a script, a condition, a state that cannot be loaded) the command's
+transaction is rolled back whole (no savepoint on the way of every command), and in a second
+transaction the request becomes an incident (status FAILED, an `instance_failed` event with the
+error and the command to retry) and the caller gets ProcessFailed. An administrator retries or
+cancels it (services/incidents.py); sweeps skip it meanwhile.
 """
 
 from __future__ import annotations
