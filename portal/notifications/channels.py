@@ -14,11 +14,15 @@ log = logging.getLogger(__name__)
 
 
 class Channel(Protocol):
-    def send(self, *, recipient: str, subject: str, body: str) -> None: ...
+    """`key` names the message, the same on every attempt to deliver it: a worker that dies after
+    the gateway took a message but before its row says so tries again with the same key, and a
+    gateway that takes an idempotency key (a client reference) delivers it once."""
+
+    def send(self, *, recipient: str, subject: str, body: str, key: str) -> None: ...
 
 
 class EmailChannel:
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, key: str) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
 
 
@@ -28,7 +32,7 @@ class LoggingChannel:
     def __init__(self, name: str = "sms") -> None:
         self.name = name
 
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, key: str) -> None:
         log.info("%s to %s: %s", self.name, recipient, body)
 
 

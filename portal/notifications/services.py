@@ -114,7 +114,9 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> N
             return row
         row.attempts += 1
         try:
-            channel_for(row.channel).send(recipient=row.recipient, subject=row.subject, body=row.body)
+            channel_for(row.channel).send(
+                recipient=row.recipient, subject=row.subject, body=row.body, key=f"paten-notification-{row.pk}"
+            )
         except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
             row.last_error = error

@@ -14,7 +14,7 @@ BODY = {"service": "sktm", "applicant": SKTM_APPLICANT, "data": {"keperluan": "B
 
 
 class BrokenGateway:
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, key: str) -> None:
         raise ConnectionError("gateway unreachable")
 
 
