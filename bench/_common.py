@@ -330,17 +330,22 @@ def each_database(bench: str, script: str, argv: list[str] | None) -> int:
     return status
 
 
-def django_setup(tmp: Path, database_url: str | None = None) -> None:
-    """Django on a throwaway database, migrated: a SQLite file in `tmp`, or the PostgreSQL database
-    `database_url` names (a scratch one); the test client's host allowed."""
+def portal_environment(tmp: Path, database_url: str | None) -> None:
+    """Point this process's portal at a throwaway database: a SQLite file in `tmp`, or the
+    PostgreSQL database `database_url` names (a scratch one); its files under `tmp`."""
     os.environ["PATEN_VAR_DIR"] = str(tmp)
     os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
     if database_url:
         os.environ["PATEN_DATABASE_URL"] = database_url
     else:
         os.environ.pop("PATEN_DATABASE_URL", None)
-    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
     os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
+
+
+def django_setup(tmp: Path, database_url: str | None = None) -> None:
+    """Django on a throwaway database (portal_environment), migrated; the test client's host allowed."""
+    portal_environment(tmp, database_url)
+    os.environ.setdefault("PATEN_LOG_LEVEL", "WARNING")
     os.environ.setdefault("PATEN_ALLOWED_HOSTS", "testserver")
     ensure_root_on_path()
     os.chdir(ROOT)

@@ -54,7 +54,6 @@ from urllib.parse import quote
 from _common import (
     DEFAULT_PASSWORD,
     DEFAULT_SCENARIO,
-    DJANGO_SETTINGS_MODULE,
     ROOT,
     USER_FOR_ROLE,
     Scratch,
@@ -67,6 +66,7 @@ from _common import (
     load_scenario,
     note,
     percentile,
+    portal_environment,
     r,
     stats_table,
     stop_group,
@@ -437,13 +437,7 @@ class InProcess:
     """Calls the portal's WSGI application directly with WSGI environ dicts, as gunicorn would."""
 
     def __init__(self, tmp: Path, database_url: str | None) -> None:
-        os.environ["PATEN_VAR_DIR"] = str(tmp)
-        os.environ["PATEN_DB_PATH"] = str(tmp / "bench.sqlite3")
-        if database_url:
-            os.environ["PATEN_DATABASE_URL"] = database_url
-        else:
-            os.environ.pop("PATEN_DATABASE_URL", None)
-        os.environ["DJANGO_SETTINGS_MODULE"] = DJANGO_SETTINGS_MODULE
+        portal_environment(tmp, database_url)
         ensure_root_on_path()
         os.chdir(ROOT)
         # collectstatic was not run for the throwaway directory; the API does not need it.

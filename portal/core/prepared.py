@@ -131,19 +131,24 @@ def row_update(obj: Model, fields: list[str] | tuple[str, ...] | set[str] | froz
     """UPDATE one saved row's `fields` by its primary key, as `obj.save(update_fields=fields)` would
     (the fields' own conversions; no signals: the command path's models have no receivers)."""
     meta: Any = obj._meta
-    names = tuple(sorted(fields))
-    concrete: list[Any] = [meta.get_field(name) for name in names]
+    _update_by_key(obj, [meta.get_field(name) for name in sorted(fields)], obj.pk, add=False, using=using)
+
+
+def _update_by_key(obj: Model, fields: list[Any], key: Any, *, add: bool, using: str) -> int:
+    """UPDATE the row keyed `key` with `fields` as `obj` holds them; how many rows it changed."""
+    meta: Any = obj._meta
     connection = connections[using]
-    key = ("update", meta.label, names, connection.vendor)
-    sql = _SQL.get(key)
+    sql_key = ("update", meta.label, tuple(field.name for field in fields), connection.vendor)
+    sql = _SQL.get(sql_key)
     if sql is None:
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        _SQL[key] = sql
-    params = [*_column_values(obj, concrete, connection, add=False), meta.pk.get_db_prep_save(obj.pk, connection)]
+        _SQL[sql_key] = sql
+    params = [*_column_values(obj, fields, connection, add=add), meta.pk.get_db_prep_save(key, connection)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return int(cursor.rowcount)
 
 
 def _insert(objs: list[Any], using: str, *, skip_existing: bool) -> tuple[Any, list[tuple[Any, ...]]]:
@@ -172,16 +177,12 @@ def _insert(objs: list[Any], using: str, *, skip_existing: bool) -> tuple[Any, l
     return generated, returned
 
 
-def _returning_supported(objs: list[Any], using: str) -> bool:
-    return not objs[0]._meta.pk.db_returning or connections[using].features.can_return_rows_from_bulk_insert
-
-
 def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
     """INSERT new rows of one model in one statement, as `bulk_create(objs)` would, and give them
     their ids (RETURNING) when the database makes them."""
     if not objs:
         return objs
-    if not _returning_supported(objs, using):
+    if objs[0]._meta.pk.db_returning and not connections[using].features.can_return_rows_from_bulk_insert:
         return type(objs[0])._default_manager.using(using).bulk_create(objs)
     generated, returned = _insert(objs, using, skip_existing=False)
     for n, obj in enumerate(objs):
@@ -197,7 +198,7 @@ def rows_insert_new(objs: list[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[i
     returns the ids of the rows inserted (the objects themselves are left unsaved)."""
     if not objs:
         return []
-    if not _returning_supported(objs, using) or not objs[0]._meta.pk.db_returning:
+    if not objs[0]._meta.pk.db_returning or not connections[using].features.can_return_rows_from_bulk_insert:
         raise ValueError("rows_insert_new needs a database-numbered key it can read back")
     _generated, returned = _insert(objs, using, skip_existing=True)
     return [int(row[0]) for row in returned]
@@ -208,19 +209,7 @@ def row_replace(obj: Model, key: Any, *, using: str = DEFAULT_DB_ALIAS) -> bool:
     whose rows come and go with another's: one going and one coming cost one statement, not two).
     False when there was no such row."""
     meta: Any = obj._meta
-    fields: list[Any] = list(meta.concrete_fields)
-    connection = connections[using]
-    sql_key = ("replace", meta.label, connection.vendor)
-    sql = _SQL.get(sql_key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        _SQL[sql_key] = sql
-    params = [*_column_values(obj, fields, connection, add=True), meta.pk.get_db_prep_save(key, connection)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        replaced = bool(cursor.rowcount == 1)
+    replaced = _update_by_key(obj, list(meta.concrete_fields), key, add=True, using=using) == 1
     if replaced:
         obj._state.adding = False
         obj._state.db = using
