@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from rest_framework.settings import api_settings
 
@@ -32,6 +34,19 @@ def client_ip(request: HttpRequest) -> str:
         # One home or phone gets a whole /64: counting single addresses would count nothing.
         return str(ipaddress.IPv6Network((ip, 64), strict=False))
     return str(ip)
+
+
+# An id no table reaches, put where a list's row id goes and replaced by each row's.
+_ROW_ID = 7_340_032_000_017
+
+
+def url_of_rows(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for every row of a list, reversed once: a page of fifty rows would
+    otherwise resolve the pattern fifty times."""
+    head, found, tail = reverse(name, args=[_ROW_ID]).rpartition(str(_ROW_ID))
+    if not found:
+        raise ValueError(f"the URL {name!r} does not show its argument as it is")
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def public_url(path: str = "/") -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,10 +23,35 @@ def _in_force(at: datetime) -> Q:
 
 
 def delegations_in_force(user: Any, *, at: datetime | None = None) -> list[Delegation]:
-    """Delegations naming `user` deputy that are in force at `at` (now), newest first."""
+    """Delegations naming `user` deputy that are in force at `at` (now), newest first.
+
+    Asked for now, the answer is kept on the user object for a moment (a page asks in its menu and
+    in its lists), and dropped as soon as any delegation is saved or deleted in this process."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    at = at or timezone.now()
+    if at is not None:
+        return _in_force_of(user, at)
+    now = timezone.now()
+    held = getattr(user, "_paten_delegations", None)
+    if held is not None and held[0] == _register_changes[0] and abs(now - held[1]) < _HELD_FOR:
+        return list(held[2])
+    found = _in_force_of(user, now)
+    user._paten_delegations = (_register_changes[0], now, tuple(found))
+    return found
+
+
+# How long one answer for "now" is kept on a user object, and how many times the register changed
+# in this process (bumped by the model's signals, see apps.py).
+_HELD_FOR = timedelta(seconds=2)
+_register_changes = [0]
+
+
+def register_changed(**_kwargs: Any) -> None:
+    """A delegation was saved or deleted: answers kept on user objects are no longer used."""
+    _register_changes[0] += 1
+
+
+def _in_force_of(user: Any, at: datetime) -> list[Delegation]:
     qs = Delegation.objects.filter(_in_force(at), deputy=user).select_related("principal")
     return list(qs.order_by("-created_at", "-id"))
 

@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import role_label
+from portal.core.http import url_of_rows
 from portal.workflow.enums import EventType
 from portal.workflow.models import WorkItem
 
@@ -37,6 +38,17 @@ def _moment(at: datetime | None) -> dict[str, str]:
         return {"iso": "", "text": ""}
     local = timezone.localtime(at)
     return {"iso": local.isoformat(), "text": dateformat.format(local, "j M Y H.i")}
+
+
+def worklist_rows(items: list[WorkItem], *, user: Any, now: datetime) -> list[dict[str, Any]]:
+    """The worklist's rows, each with the addresses of its step and of taking or releasing it."""
+    step_url, claim_url, release_url = url_of_rows("step"), url_of_rows("step-claim"), url_of_rows("step-release")
+    rows = []
+    for item in items:
+        row = worklist_row(item, user=user, now=now)
+        row["url"], row["claim_url"], row["release_url"] = step_url(item.pk), claim_url(item.pk), release_url(item.pk)
+        rows.append(row)
+    return rows
 
 
 def worklist_row(item: WorkItem, *, user: Any, now: datetime) -> dict[str, Any]:

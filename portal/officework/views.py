@@ -58,7 +58,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     filters = form.valid_values()
     now = timezone.now()
     listed = selectors.worklist_for(request.user, filters=filters, cursor=request.GET.get("halaman"), now=now)
-    rows = [presenters.worklist_row(item, user=request.user, now=now) for item in listed.rows]
+    rows = presenters.worklist_rows(listed.rows, user=request.user, now=now)
     query = request.GET.copy()
     query.pop("halaman", None)
     context = {"form": form, "listed": listed, "rows": rows, "query": query.urlencode(), "now": now}

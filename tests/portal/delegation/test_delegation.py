@@ -187,3 +187,28 @@ def test_the_admin_lists_delegations_read_only(client: Any, users: Any) -> None:
     assert client.get("/admin/delegation/delegation/").status_code == 200
     assert client.get("/admin/delegation/delegationrecord/").status_code == 200
     assert client.get("/admin/delegation/delegation/add/").status_code == 403
+
+
+def test_delegations_in_force_are_read_once_per_moment_and_again_after_a_change(
+    api: Any, deployed: Any, users: Any, django_assert_num_queries: Any
+) -> None:
+    """A page asks twice (menu and lists) for one read; a delegation saved or a clock moved on is seen."""
+    import time_machine
+
+    from portal.delegation.models import Delegation
+    from portal.delegation.selectors import delegations_in_force
+
+    deputy = users["sekcam1"]
+    with django_assert_num_queries(1):
+        assert delegations_in_force(deputy) == [] and delegations_in_force(deputy) == []
+    assert _delegate(api, services=["sktm"]).status_code == 201  # saved through the API, another user object
+    with django_assert_num_queries(1):
+        assert [d.services for d in delegations_in_force(deputy)] == [["sktm"]]
+        assert len(delegations_in_force(deputy)) == 1
+    Delegation.objects.update(ended_at=timezone.now())  # no signal: only the moment passing drops it
+    assert len(delegations_in_force(deputy)) == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=3), tick=False):
+        assert delegations_in_force(deputy) == []
+    just_before = Delegation.objects.get().ended_at - timedelta(microseconds=1)
+    with django_assert_num_queries(1):  # a moment given is always read
+        assert len(delegations_in_force(deputy, at=just_before)) == 1
