@@ -11,6 +11,8 @@ portal's event log; what a workflow needs to continue is:
 * the parent of every kept join task (parallel, inclusive and end joins read the state, spec and
   data of their siblings' parents) and, for a waiting structured join (the join after a task with
   boundary events), the split it looks for and that split's children;
+* for a live parallel join, the nearest ancestor of each of its inputs: a join inside a loop
+  counts a branch that arrived in an earlier round by finding it among its ancestors;
 * the root and its children (where SpiffWorkflow adds triggered paths), `last_task`, and the
   finished tasks the runtime reads: the latest completed task (the data a page shows) and the
   last end event reached (the request's outcome);
@@ -38,6 +40,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -123,9 +126,24 @@ def _needs(task: Any) -> list[Any]:
             split = task.find_ancestor(spec.split_task)
             if split is not None:
                 needs += [split, *split.children]
+        if isinstance(spec, ParallelGateway):
+            needs += _nearest_inputs(task, spec)
     elif isinstance(spec, Join):
         needs.append(task.parent)
     return needs
+
+
+def _nearest_inputs(task: Any, spec: Any) -> list[Any]:
+    """The nearest ancestor of each of a parallel join's inputs: a join inside a loop counts an
+    earlier round's branch as arrived by finding it among its ancestors (ParallelGateway's threshold)."""
+    wanted, found = set(spec.inputs), []
+    ancestor = task.parent
+    while ancestor is not None and wanted:
+        if ancestor.task_spec in wanted:
+            wanted.discard(ancestor.task_spec)
+            found.append(ancestor)
+        ancestor = ancestor.parent
+    return found
 
 
 def _rewritten(workflow: Any, tasks: dict[str, Any], kept: set[Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from .parsing import (
     DUE_PROPERTY,
     DUTIES,
     DUTY_PROPERTY,
+    HUMAN_STEP_TAGS,
     LETTER_NUMBER_PROPERTY,
     LETTER_PROPERTY,
     NS,
@@ -35,10 +36,15 @@ from .parsing import (
 )
 from .roles import LANE_ROLES
 from .scripting import HELPERS, check_source, evaluate
+from .timers import TIME_CYCLE, TIME_DATE, TIME_DURATION, iso_literal, looks_iso
 from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
 
 RESERVED_FIELD_IDS = frozenset(HELPERS) | {"applicant", "authority"}
-_LOOKS_ISO = re.compile(r"^(P[0-9T]|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_HUMAN_KIND = {f"{BPMN}userTask": "user task", f"{BPMN}manualTask": "manual task", f"{BPMN}task": "task"}
+_HUMAN_STEP = "human step (a user, manual or plain task)"
+_TIMER_KINDS = {TIME_DATE: "a date-time", TIME_DURATION: "a duration", TIME_CYCLE: "a repeating interval"}
+_ISO = "write ISO 8601 such as P2D, or an expression such as working_days(2)"
+_CRON = re.compile(r"^\S+(\s+\S+){4,6}$")  # five to seven fields: a cron line (Quartz or Unix)
 _LINT_CLOCK = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 
@@ -63,8 +69,11 @@ def _text(node: etree._Element | None) -> str:
 
 
 class _Checker:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, naming: bool = True) -> None:
         self.filename = filename
+        # PATEN's naming rules: lanes named by roles, the process id the file's name. Set aside
+        # (naming=False) to run other projects' diagrams, which follow neither.
+        self.naming = naming
         self.problems: list[Problem] = []
         self.process_ids: set[str] = set()  # executable processes a call activity may call
 
@@ -85,17 +94,19 @@ class _Checker:
             refs = [_text(r) for r in lane.iterfind("bpmn:flowNodeRef", NS)]
             if lane.find("bpmn:childLaneSet", NS) is not None and not refs:
                 continue
-            if name not in LANE_ROLES:
+            if self.naming and name not in LANE_ROLES:
                 self.error(
                     lane.get("id"),
                     f"lane name '{name}' is not a known role (use one of: {', '.join(sorted(LANE_ROLES))})",
                 )
             for ref in refs:
                 lane_of[ref] = name
-        for node in process.iter(f"{BPMN}userTask"):
-            if not self._in_lane(node, process, lane_of):
-                self.error(node.get("id"), "user task is outside any lane: put it in the lane of the role that does it")
-            self.check_form(node)
+        for node in process.iter(*HUMAN_STEP_TAGS):
+            if self.naming and not self._in_lane(node, process, lane_of):
+                kind = _HUMAN_KIND[node.tag]
+                self.error(node.get("id"), f"{kind} is outside any lane: put it in the lane of the role that does it")
+            if node.tag == f"{BPMN}userTask":
+                self.check_form(node)
         for node in process.iterfind("bpmn:startEvent", NS):
             self.check_form(node)
         for tag in ("serviceTask", "sendTask"):
@@ -139,8 +150,8 @@ class _Checker:
                 condition = property_of(node, name)
                 if condition is None:
                     continue
-                if node.tag != f"{BPMN}userTask":
-                    self.error(node.get("id"), f"'{name}' belongs on a user task")
+                if node.tag not in HUMAN_STEP_TAGS:
+                    self.error(node.get("id"), f"'{name}' belongs on a {_HUMAN_STEP}")
                 for why in check_source(condition.strip() or "True", "eval"):
                     self.error(node.get("id"), f"'{name}' condition refused: {why}")
             remind = property_of(node, REMIND_PROPERTY)
@@ -148,8 +159,8 @@ class _Checker:
                 self.check_reminder(node, remind)
             duty = property_of(node, DUTY_PROPERTY)
             if duty is not None:
-                if node.tag != f"{BPMN}userTask":
-                    self.error(node.get("id"), f"'{DUTY_PROPERTY}' belongs on a user task")
+                if node.tag not in HUMAN_STEP_TAGS:
+                    self.error(node.get("id"), f"'{DUTY_PROPERTY}' belongs on a {_HUMAN_STEP}")
                 if duty.strip() not in DUTIES:
                     self.error(
                         node.get("id"),
@@ -159,8 +170,8 @@ class _Checker:
             self.check_letter_number(node)
             due = property_of(node, DUE_PROPERTY)
             if due is not None:
-                if node.tag != f"{BPMN}userTask":
-                    self.error(node.get("id"), f"'{DUE_PROPERTY}' belongs on a user task")
+                if node.tag not in HUMAN_STEP_TAGS:
+                    self.error(node.get("id"), f"'{DUE_PROPERTY}' belongs on a {_HUMAN_STEP}")
                 for why in check_source(due.strip() or "None", "eval"):
                     self.error(node.get("id"), f"'{DUE_PROPERTY}' expression refused: {why}")
 
@@ -280,6 +291,9 @@ class _Checker:
         outgoing: dict[str, list[etree._Element]] = {}
         for flow in flows:
             outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
+            if not (flow.get("id") or "").strip():
+                where = f"{flow.get('sourceRef') or '?'}->{flow.get('targetRef') or '?'}"
+                self.error(where, "sequence flow has no id: the engine would drop it and the path would end here")
             condition = flow.find("bpmn:conditionExpression", NS)
             if condition is not None and _text(condition):
                 for why in check_source(_text(condition), "eval"):
@@ -300,58 +314,58 @@ class _Checker:
                         )
 
     def check_timer(self, definition: etree._Element, element_id: str | None) -> None:
-        kinds = {
-            "timeDate": "a date-time",
-            "timeDuration": "a duration",
-            "timeCycle": "a repeating interval",
-        }
-        for kind, label in kinds.items():
-            node = definition.find(f"bpmn:{kind}", NS)
-            if node is None:
-                continue
-            expression = _text(node)
-            if not expression:
-                self.error(element_id, "timer has an empty expression")
-                return
-            refused = check_source(expression, "eval")
-            if refused:
-                if _LOOKS_ISO.match(expression):
-                    self.error(element_id, f'timer expression {expression} needs quotes: write "{expression}"')
-                else:
-                    self.error(element_id, f"timer expression does not evaluate: {'; '.join(refused)}")
-                return
-            try:
-                with frozen_at(_LINT_CLOCK):
-                    value = evaluate(expression, {})
-            except NameError as exc:
-                if _LOOKS_ISO.match(expression):
-                    self.error(element_id, f'timer expression {expression} needs quotes: write "{expression}"')
-                else:
-                    self.warn(element_id, f"timer expression depends on process data ({exc}); checked at run time")
-                return
-            except Exception as exc:  # noqa: BLE001 - any failure of designer code is a finding
-                self.error(element_id, f"timer expression does not evaluate: {type(exc).__name__}: {exc}")
-                return
-            if not isinstance(value, str):
-                self.error(
-                    element_id,
-                    f'timer expression must give ISO 8601 text such as "P2D", not {type(value).__name__}',
-                )
-                return
-            try:
-                if kind == "timeDuration":
-                    parsed = TimerEventDefinition.parse_iso_duration(value)
-                    _ = _LINT_CLOCK + TimerEventDefinition.get_timedelta_from_start(parsed, _LINT_CLOCK)
-                elif kind == "timeDate":
-                    TimerEventDefinition.get_datetime(value)
-                else:
-                    TimerEventDefinition.parse_iso_recurring_interval(value)
-            except OverflowError:
-                self.error(element_id, f"timer value '{value}' lies past the year 9999")
-            except Exception:  # noqa: BLE001
-                self.error(element_id, f"timer value '{value}' is not {label} in ISO 8601")
+        nodes = [(kind, definition.find(f"bpmn:{kind}", NS)) for kind in _TIMER_KINDS]
+        found = [(kind, _text(node)) for kind, node in nodes if node is not None]
+        if not found:
+            self.error(element_id, "timer has no timeDate, timeDuration or timeCycle")
             return
-        self.error(element_id, "timer has no timeDate, timeDuration or timeCycle")
+        kind, expression = found[0]
+        label = _TIMER_KINDS[kind]
+        if not expression:
+            self.error(element_id, "timer has an empty expression")
+            return
+        if looks_iso(expression):
+            try:
+                iso_literal(expression, kind)
+            except Exception:  # noqa: BLE001 - any parser failure means the text is not such a value
+                self.error(element_id, f"timer value '{expression[:80]}' is not {label} in ISO 8601")
+            return
+        if "${" in expression or "#{" in expression:
+            self.error(element_id, f"timer written as a Camunda expression (${{...}}), which does not run here: {_ISO}")
+            return
+        if kind == TIME_CYCLE and _CRON.match(expression):
+            self.error(element_id, "timer written as a cron line, which does not run here: write a repeating "
+                       "interval such as R/PT1H or R3/P1D")  # fmt: skip
+            return
+        self.check_timer_expression(expression, kind, element_id)
+
+    def check_timer_expression(self, expression: str, kind: str, element_id: str | None) -> None:
+        refused = check_source(expression, "eval")
+        if refused:
+            self.error(element_id, f"timer expression does not evaluate: {'; '.join(refused)}")
+            return
+        try:
+            with frozen_at(_LINT_CLOCK):
+                value = evaluate(expression, {})
+        except NameError as exc:
+            self.warn(element_id, f"timer expression depends on process data ({exc}); checked at run time")
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure of designer code is a finding
+            self.error(element_id, f"timer expression does not evaluate: {type(exc).__name__}: {exc}")
+            return
+        if not isinstance(value, str):
+            self.error(element_id, f"timer expression must give ISO 8601 text such as P2D, not {type(value).__name__}")
+            return
+        try:
+            if iso_literal(value, kind) is None:
+                raise ValueError(value)
+            if kind == TIME_DURATION:
+                parsed = TimerEventDefinition.parse_iso_duration(value)
+                _ = _LINT_CLOCK + TimerEventDefinition.get_timedelta_from_start(parsed, _LINT_CLOCK)
+        except OverflowError:
+            self.error(element_id, f"timer value '{value}' lies past the year 9999")
+        except Exception:  # noqa: BLE001
+            self.error(element_id, f"timer value '{value}' is not {_TIMER_KINDS[kind]} in ISO 8601")
 
 
 def _spiff_problem(checker: _Checker, exc: BaseException, fallback_id: str) -> None:
@@ -362,8 +376,10 @@ def _spiff_problem(checker: _Checker, exc: BaseException, fallback_id: str) -> N
         checker.error(fallback_id, f"SpiffWorkflow cannot run this: {type(exc).__name__}: {exc}")
 
 
-def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Problem], Definition | None]:
-    checker = _Checker(filename)
+def _analyse(
+    source: bytes, filename: str, code: str | None, *, naming: bool = True
+) -> tuple[list[Problem], Definition | None]:
+    checker = _Checker(filename, naming=naming)
     expected = code if code is not None else service_code_of(filename)
     try:
         root = parse_xml(source, max_bytes=MAX_BPMN_BYTES)
@@ -379,6 +395,9 @@ def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Probl
         checker.error(root.get("id"), 'no executable process (set isExecutable="true" on the service\'s process)')
         return checker.problems, None
     checker.process_ids = {str(p.get("id")) for p in executable}
+    if not naming and code is None:
+        called = {_text_attr(node, "calledElement") for node in root.iter(f"{BPMN}callActivity")}
+        expected = str(next((p for p in executable if p.get("id") not in called), executable[0]).get("id"))
     target = next((p for p in executable if p.get("id") == expected), None)
     if target is None:
         ids = ", ".join(repr(p.get("id")) for p in executable)
@@ -386,13 +405,43 @@ def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Probl
             executable[0].get("id"),
             f"process id {ids} is not the file's service code '{expected}' (name the file <process id>.bpmn)",
         )
-    for process in executable:
+    # What runs: the service's process and the processes of this file it calls (all, when there is
+    # no service process to start from, so that every mistake is still reported).
+    checked = executable if target is None else _called_from(target, executable)
+    for process in checked:
         checker.check_process(process)
+    for process in executable:
+        if naming and process not in checked:
+            checker.warn(process.get("id"), "this process never runs: it is not the service's and nothing calls it")
     if root.find(".//{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram") is None:
         checker.warn(root.get("id"), "no diagram layout: the file will not display in a modeler")
+    return checker.problems, _built(checker, root, filename, checked, expected, sha256_of(source))
+
+
+def _text_attr(node: etree._Element, name: str) -> str:
+    return (node.get(name) or "").strip()
+
+
+def _called_from(target: etree._Element, executable: list[etree._Element]) -> list[etree._Element]:
+    """`target` and the processes of the file its call activities reach, in the file's order."""
+    by_id = {str(p.get("id")): p for p in executable}
+    reached = {str(target.get("id"))}
+    todo = [target]
+    while todo:
+        for node in todo.pop().iter(f"{BPMN}callActivity"):
+            called = _text_attr(node, "calledElement")
+            if called in by_id and called not in reached:
+                reached.add(called)
+                todo.append(by_id[called])
+    return [p for p in executable if str(p.get("id")) in reached]
+
+
+def _built(
+    checker: _Checker, root: etree._Element, filename: str, processes: list[etree._Element], expected: str, sha: str
+) -> Definition | None:
+    """Each process built by SpiffWorkflow's parser (its failures located); the service's definition."""
     definition = None
-    sha = sha256_of(source)
-    for process in executable:
+    for process in processes:
         pid = str(process.get("id"))
         try:
             built = build_definition(root, filename, pid, sha)
@@ -404,13 +453,17 @@ def _analyse(source: bytes, filename: str, code: str | None) -> tuple[list[Probl
             continue
         if pid == expected:
             definition = built
-    return checker.problems, definition
+    return definition
 
 
-def lint(source: bytes, filename: str, *, code: str | None = None) -> list[Problem]:
-    """All problems found in a BPMN file; never raises for any input."""
+def lint(source: bytes, filename: str, *, code: str | None = None, naming: bool = True) -> list[Problem]:
+    """All problems found in a BPMN file; never raises for any input.
+
+    `code`: the process to run (default: the file's name). `naming=False` sets aside PATEN's naming
+    rules (lanes named by roles, the process named as its file; the first executable process is
+    run unless `code` names one), to check other projects' diagrams."""
     try:
-        return _analyse(source, filename, code)[0]
+        return _analyse(source, filename, code, naming=naming)[0]
     except RecursionError:  # before Exception, of which it is a subclass
         return [Problem(filename, "-", "could not be checked: the document nests too deeply")]
     except Exception as exc:  # noqa: BLE001 - lint promises a verdict for any input
@@ -421,10 +474,10 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity is Severity.ERROR]
 
 
-def load_definition(source: bytes, filename: str, *, code: str | None = None) -> Definition:
+def load_definition(source: bytes, filename: str, *, code: str | None = None, naming: bool = True) -> Definition:
     """Lint and parse; return the runnable definition or raise DefinitionError with every error."""
     try:
-        problems, definition = _analyse(source, filename, code)
+        problems, definition = _analyse(source, filename, code, naming=naming)
     except Exception as exc:
         raise DefinitionError([Problem(filename, "-", f"could not be checked: {type(exc).__name__}: {exc}")]) from exc
     errors = errors_of(problems)

@@ -36,6 +36,9 @@ NS = {
 }
 BPMN = "{" + NS["bpmn"] + "}"
 CAMUNDA = "{" + NS["camunda"] + "}"
+# The elements a person completes: a user task (with its form), a manual task and a plain task
+# (no form: the officer confirms the work is done).
+HUMAN_STEP_TAGS = frozenset({f"{BPMN}userTask", f"{BPMN}manualTask", f"{BPMN}task"})
 
 
 class _ClockedTimers:
@@ -189,19 +192,19 @@ class Definition:
         """Whether any process of this definition can ever wait on a timer."""
         specs = [self.spec, *self.subprocess_specs.values()]
         return any(
-            isinstance(ts, CatchingEvent) and isinstance(_timer_part(ts.event_definition), TimerEventDefinition)
+            isinstance(ts, CatchingEvent) and has_timer(ts.event_definition)
             for spec in specs
             if spec is not None
             for ts in spec.task_specs.values()
         )
 
 
-def _timer_part(definition: Any) -> Any:
-    # A multiple event definition counts if any of its parts is a timer.
-    for part in getattr(definition, "event_definitions", None) or []:
-        if isinstance(part, TimerEventDefinition):
-            return part
-    return definition
+def has_timer(definition: Any) -> bool:
+    """Whether an event waits on a timer: its own, or one of a multiple event's (an event-based
+    gateway gathers the events after it into one)."""
+    if isinstance(definition, TimerEventDefinition):
+        return True
+    return any(isinstance(part, TimerEventDefinition) for part in getattr(definition, "event_definitions", None) or [])
 
 
 LETTER_PROPERTY = "paten.letter"
@@ -310,8 +313,8 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         nid = str(node.get("id"))
         if node.get("name"):
             names[nid] = str(node.get("name"))
-        if node.tag == f"{BPMN}userTask":
-            forms[nid] = form_of(node)
+        if node.tag in HUMAN_STEP_TAGS:
+            forms[nid] = form_of(node) if node.tag == f"{BPMN}userTask" else Form()
             steps.read(node, nid)
         elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
             start_form = form_of(node)

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask as NoneTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -21,13 +22,15 @@ from .clock import ensure_aware_utc, frozen_at
 from .compaction import last_end_event, latest_completed
 from .errors import ExecutionError, HumanTaskNotReady, ScriptError
 from .forms import Form
-from .parsing import Definition
+from .parsing import Definition, has_timer
 from .sandbox import SandboxDeferred
 from .scripting import RestrictedScriptEngine, evaluate
 from .serialization import workflow_from_state, workflow_to_state
 from .timers import due_time
 
 _SCRIPT_ENGINE = RestrictedScriptEngine()
+# What a person completes: user tasks (a form), manual and plain tasks (no form: confirmed done).
+_HUMAN_SPECS = (UserTaskMixin, ManualTaskMixin, NoneTaskMixin)
 _E = TypeVar("_E", bound=BaseException)
 
 
@@ -38,7 +41,7 @@ class InstanceStatus(enum.Enum):
 
 @dataclass(frozen=True)
 class HumanTaskInfo:
-    """A user task waiting for a person of `role`."""
+    """A human step (a user task, or a manual or plain task with an empty form) waiting for a person of `role`."""
 
     guid: str
     bpmn_id: str
@@ -164,7 +167,7 @@ class Instance:
         return [
             t
             for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
-            if isinstance(t.task_spec, UserTaskMixin)
+            if isinstance(t.task_spec, _HUMAN_SPECS)
         ]
 
     def ready_human_tasks(self) -> list[HumanTaskInfo]:
@@ -188,7 +191,7 @@ class Instance:
             task = self.workflow.get_task_from_id(UUID(str(guid)))
         except (ValueError, KeyError, TypeError, TaskNotFoundException):
             task = None
-        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTaskMixin):
+        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, _HUMAN_SPECS):
             raise HumanTaskNotReady(f"human task {guid} is not waiting")
         return task
 
@@ -220,7 +223,7 @@ class Instance:
         result = []
         for task in self.workflow.get_tasks(state=TaskState.WAITING):
             spec = task.task_spec
-            if isinstance(spec, CatchingEvent) and isinstance(spec.event_definition, TimerEventDefinition):
+            if isinstance(spec, CatchingEvent) and has_timer(spec.event_definition):
                 result.append(task)
         return result
 
@@ -247,8 +250,13 @@ class Instance:
             return []
         with frozen_at(now):
             _advance(self.workflow)
-        still_waiting = {t.guid for t in self.waiting_timers()}
-        return [FiredTimer(t.guid, t.bpmn_id, t.due_at) for t in due if t.guid not in still_waiting]
+        # A timer fired if it waits no more, or (a cycle) waits for its next time.
+        still_waiting = {t.guid: t.due_at for t in self.waiting_timers()}
+        return [
+            FiredTimer(t.guid, t.bpmn_id, t.due_at)
+            for t in due
+            if t.guid not in still_waiting or still_waiting[t.guid] != t.due_at
+        ]
 
 
 def letter_due(definition: Definition, bpmn_id: str, data: dict[str, Any]) -> bool:

@@ -25,6 +25,7 @@ import copy
 import functools
 import hashlib
 import json
+import logging
 import os
 import pickle
 import select
@@ -46,6 +47,8 @@ from .errors import ScriptError
 from .workcal import current_calendar
 
 _HEADER = struct.Struct("!I")
+_script_log = logging.getLogger("paten.engine.scripts")
+PRINTED_LINES = 20  # as scripting.PRINT_LINES: what print() may leave in the log per run
 _RESTART = b',"restart":true}'  # how a reply that ends the child ends (written last by _error)
 _ROOT = str(Path(__file__).resolve().parent.parent)
 # Errors the child may report by name; re-raised as the same class, so SpiffWorkflow words them as before.
@@ -342,6 +345,8 @@ def _reply(raw: bytes) -> tuple[Any, Any]:
     try:
         reply = wire.loads(raw)
         if reply.get("ok"):
+            for line in (reply.get("printed") or [])[:PRINTED_LINES]:
+                _script_log.info("script printed: %s", str(line)[:500])
             return wire.decode(reply.get("value")), wire.decode(reply.get("kept"))
         kind, message = str(reply.get("error")), str(reply.get("message"))[:2000]
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
@@ -402,13 +407,16 @@ def serve() -> None:
 def _answer(request: dict[str, Any], scripting: Any, frozen_at: Any, use_calendar: Any, calendar: Any) -> bytes:
     now: datetime = request["now"]
     try:
+        printed: list[str] = []
+        scripting.printed_lines = printed
         with frozen_at(now), use_calendar(calendar), scripting.deadline(request["seconds"]):
             value, kept = scripting.run_here(
                 request["mode"], request["source"], request["context"], request["external"]
             )
-            body = wire.dumps(
-                {"ok": True, "value": wire.encode(value, "the result", kept=False), "kept": _encoded(kept)}
-            )
+            body = wire.dumps({
+                "ok": True, "value": wire.encode(value, "the result", kept=False), "kept": _encoded(kept),
+                "printed": printed,
+            })  # fmt: skip
         if len(body) > request["result_bytes"]:
             return _error("ScriptError", f"the script's result is larger than {request['result_bytes']} bytes")
         return body

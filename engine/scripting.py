@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import logging
 import operator
 import sys
 import time
@@ -175,7 +176,37 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "is_working_time": _is_working_time,
 }
 
+PRINT_LINES = 20  # lines of print() output one run of a script may leave in the log
+_script_log = logging.getLogger("paten.engine.scripts")
+printed_lines: list[str] | None = None  # in the sandbox child: where print() lines wait for the answer
+
+
+class _LoggedPrint:
+    """print() in a diagram's code: the text goes to the server's log (logger `paten.engine.scripts`,
+    at most PRINT_LINES lines of 500 characters per run), never into the request's data; reading
+    RestrictedPython's `printed` gives ""."""
+
+    def __init__(self, _getattr_: Any = None) -> None:
+        self.lines = 0
+
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        if kwargs.get("file") is not None:
+            raise ValueError("print() writes only to the log, not to a file")
+        self.lines += 1
+        if self.lines <= PRINT_LINES:
+            separator = kwargs.get("sep")
+            text = (separator if isinstance(separator, str) else " ").join(str(o) for o in objects)[:500]
+            if printed_lines is not None:
+                printed_lines.append(text)  # the sandbox child: the parent logs them
+            else:
+                _script_log.info("script printed: %s", text)
+
+    def __call__(self) -> str:
+        return ""
+
+
 _GUARDS: dict[str, Any] = {
+    "_print_": _LoggedPrint,
     "_getattr_": safer_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
@@ -218,6 +249,9 @@ class _Refusals(ast.NodeVisitor):
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.errors.append(f"line {node.lineno}: lambda is not allowed")
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.errors.append(f"line {node.lineno}: classes are not allowed (keep data in dicts and lists)")
 
     def visit_Try(self, node: ast.Try) -> None:
         # Either could swallow the error that stops a script running too long.

@@ -7,6 +7,7 @@ under SpiffWorkflow's own type names, so stored state stays in its standard form
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,19 +19,91 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.util.task import TaskState
 
-from .clock import current_time
+from .clock import OFFICE_TZ, current_time
 from .errors import ScriptError
+
+TIME_DATE, TIME_DURATION, TIME_CYCLE = "timeDate", "timeDuration", "timeCycle"
+
+# ISO 8601 as modelers write it, unquoted: a duration (P2D, PT4H30M, P1W), a moment (2026-12-01,
+# 2026-12-01T09:00, 2026-12-01T09:00:00+08:00, ...Z) or a repeating interval (R3/PT1H, R/P1D,
+# R2/2026-12-01T09:00/PT1H). Only these characters; anything else is read as an expression.
+_ISO_CHARS = re.compile(r"^[0-9A-Za-z:+\-./,]+$")
+_ISO_START = re.compile(r"^(P|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_NAIVE_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$", re.IGNORECASE)
+
+
+def looks_iso(expression: str) -> bool:
+    """Whether the text is written as an ISO 8601 value (valid or not) rather than as an expression."""
+    text = expression.strip()
+    return bool(_ISO_CHARS.match(text) and _ISO_START.match(text))
+
+
+def office_moment(text: str) -> str:
+    """A moment as written, with WITA (the office's zone) when it names none: a designer writing
+    2026-12-01T09:00 means nine o'clock at the office."""
+    text = text.strip()
+    if _NAIVE_MOMENT.match(text):
+        return datetime.fromisoformat(text).replace(tzinfo=OFFICE_TZ).isoformat()
+    return text
+
+
+def _office_cycle(text: str) -> str:
+    return "/".join(office_moment(part) if _NAIVE_MOMENT.match(part) else part for part in text.strip().split("/"))
+
+
+def iso_literal(expression: str, kind: str) -> str | None:
+    """The timer's value when its expression is an ISO 8601 literal of `kind` (moments without a
+    zone in WITA); None when it is not written as one. A literal that does not parse raises ValueError."""
+    if not looks_iso(expression):
+        return None
+    text = expression.strip()
+    if kind == TIME_DURATION:
+        TimerEventDefinition.parse_iso_duration(text)  # raises on a malformed duration
+        if not text.upper().startswith("P"):
+            raise ValueError("not a duration")
+        return text
+    if kind == TIME_DATE:
+        value = office_moment(text)
+        TimerEventDefinition.get_datetime(value)
+        return value
+    value = _office_cycle(text)
+    if not value.upper().startswith("R"):
+        raise ValueError("not a repeating interval")
+    TimerEventDefinition.parse_iso_recurring_interval(value)
+    return value
+
+
+def timer_value(my_task: Any, expression: str, kind: str) -> Any:
+    """What a timer's expression gives: an ISO literal as written, else the expression's value
+    (moments without a zone in WITA)."""
+    try:
+        literal = iso_literal(expression, kind)
+    except Exception as exc:  # lint refuses these; a definition stored before it may still hold one
+        message = f"timer value '{expression.strip()}' is not valid ISO 8601"
+        raise ScriptError(message, element_id=_where(my_task)) from exc
+    if literal is not None:
+        return literal
+    value = my_task.workflow.script_engine.evaluate(my_task, expression)
+    if isinstance(value, str) and kind == TIME_DATE:
+        return office_moment(value)
+    if isinstance(value, str) and kind == TIME_CYCLE:
+        return _office_cycle(value)
+    return value
+
+
+def _where(my_task: Any) -> str:
+    return str(my_task.task_spec.bpmn_id or "")
 
 
 def _overflow(my_task: Any) -> ScriptError:
-    return ScriptError("the timer lies past the year 9999", element_id=str(my_task.task_spec.bpmn_id or ""))
+    return ScriptError("the timer lies past the year 9999", element_id=_where(my_task))
 
 
 class ClockedTimeDate(TimeDateEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            event_value = timer_value(my_task, self.expression, TIME_DATE)
             my_task._set_internal_data(event_value=event_value)
         if TimerEventDefinition.parse_time_or_duration(event_value) <= current_time():
             my_task._set_internal_data(event_fired=True)
@@ -41,7 +114,7 @@ class ClockedDuration(DurationTimerEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            expression = timer_value(my_task, self.expression, TIME_DURATION)
             parsed = TimerEventDefinition.parse_iso_duration(expression)
             start = current_time()
             try:
@@ -59,7 +132,7 @@ class ClockedCycle(CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         now = current_time()
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            expression = timer_value(my_task, self.expression, TIME_CYCLE)
             try:
                 cycles, start, duration = _parse_cycle(expression, now)
             except OverflowError:

@@ -33,5 +33,5 @@ def test_lint_refuses_unknown_duty_values_and_duties_off_user_tasks() -> None:
         b"</bpmn:extensionElements>",
     )
     problems = engine.lint(on_gateway, "sktm.bpmn")
-    assert any(p.element_id == "Gateway_MemenuhiSyarat" and "user task" in p.message for p in problems)
+    assert any(p.element_id == "Gateway_MemenuhiSyarat" and "belongs on a human step" in p.message for p in problems)
     assert engine.errors_of(engine.lint(SKTM, "sktm.bpmn")) == []

@@ -57,6 +57,7 @@ HOSTILE: list[tuple[str, str]] = [
     ("try:\n    y = 1\nexcept:\n    y = 2", "exec"),
     ("try:\n    y = 1\nfinally:\n    y = 2", "exec"),
     ("async def f():\n    pass", "exec"),
+    ("class K:\n    pass", "exec"),
 ]
 
 
@@ -92,9 +93,7 @@ def test_hostile_code_never_runs(source: str, mode: str) -> None:
     ("source", "error"),
     [
         ("d = {}\nd.a = 1", AttributeError),  # attribute writes are guarded
-        ("print('x')", NameError),  # no print, no output
         ("r = range(10 ** 6)", ValueError),  # range() is bounded
-        ("class K:\n    pass", NameError),  # no classes
         ("y = x['missing']", KeyError),
         ("y = 1 / 0", ZeroDivisionError),
     ],

@@ -54,8 +54,10 @@ def timers_fire_in(command: Command) -> int:
         return 0  # another sweep got here first
     running = command.workflow
     fired = running.fire_due_timers(now=now)
+    cycling = {t.guid for t in running.waiting_timers()}  # a cycle fired and waits for its next time
     for timer in fired:
-        TimerSchedule.objects.filter(instance=instance, task_guid=timer.guid).update(fired_at=now)
+        if timer.guid not in cycling:
+            TimerSchedule.objects.filter(instance=instance, task_guid=timer.guid).update(fired_at=now)
         events.timer_fired(instance, at=now, task_guid=timer.guid, bpmn_id=timer.bpmn_id, due_at=timer.due_at)
     command.workflow_changed()
     for timer in fired:

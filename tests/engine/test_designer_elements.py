@@ -1,0 +1,182 @@
+"""Elements designers draw as the Camunda modeler writes them: unquoted ISO 8601 timers, ..."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import engine
+from tests.engine.loop_diagrams import diagram, end, flows, start, user
+
+T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # Monday 08:30 WITA
+
+
+def _timer_xml(kind: str, expression: str) -> str:
+    return f"<bpmn:timerEventDefinition><bpmn:{kind}>{expression}</bpmn:{kind}></bpmn:timerEventDefinition>"
+
+
+def _waiting_on(kind: str, expression: str) -> engine.Definition:
+    catch = f'<bpmn:intermediateCatchEvent id="Tunggu">{_timer_xml(kind, expression)}</bpmn:intermediateCatchEvent>'
+    return diagram(
+        "tunggu-iso", {"loket": ["Start_Mulai", "Tunggu", "Periksa", "Selesai"]},
+        start(), catch, user("Periksa"), end("Selesai"),
+        flows(("Start_Mulai", "Tunggu"), ("Tunggu", "Periksa"), ("Periksa", "Selesai")),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "expression", "due"),
+    [
+        ("timeDuration", "PT5M", T0 + timedelta(minutes=5)),
+        ("timeDuration", "P1W", T0 + timedelta(days=7)),
+        ("timeDuration", ' "PT5M" ', T0 + timedelta(minutes=5)),  # the quoted form still works
+        ("timeDate", "2026-03-02T10:00", datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),  # no zone: WITA
+        ("timeDate", "2026-03-03", datetime(2026, 3, 2, 16, 0, tzinfo=UTC)),  # midnight WITA
+        ("timeDate", "2026-03-02T10:00:00Z", datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
+        ("timeDate", "2026-03-02T12:00:00+09:00", datetime(2026, 3, 2, 3, 0, tzinfo=UTC)),
+        ("timeDate", '"2026-03-02T10:00"', datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),  # an expression's text too
+    ],
+)
+def test_an_unquoted_iso_timer_waits_until_its_moment_and_fires(kind: str, expression: str, due: datetime) -> None:
+    definition = _waiting_on(kind, expression)
+    instance = engine.Instance.start(definition, {}, now=T0)
+    assert [t.due_at for t in instance.waiting_timers()] == [due]
+    instance = engine.Instance.restore(definition, instance.dump())
+    assert instance.fire_due_timers(now=due - timedelta(seconds=1)) == []
+    assert [t.bpmn_id for t in instance.fire_due_timers(now=due)] == ["Tunggu"]
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+
+
+def test_an_unquoted_cycle_fires_as_often_as_it_says() -> None:
+    cycle = (
+        '<bpmn:boundaryEvent id="Ingatkan" cancelActivity="false" attachedToRef="Periksa">'
+        f"{_timer_xml('timeCycle', 'R3/PT1H')}</bpmn:boundaryEvent>"
+    )
+    definition = diagram(
+        "ingat-iso", {"loket": ["Start_Mulai", "Periksa", "Ingatkan", "Selesai", "Diingatkan"]},
+        start(), user("Periksa"), cycle, end("Selesai"), end("Diingatkan"),
+        flows(("Start_Mulai", "Periksa"), ("Periksa", "Selesai"), ("Ingatkan", "Diingatkan")),
+    )  # fmt: skip
+    instance = engine.Instance.start(definition, {}, now=T0)
+    fired = []
+    for hour in range(1, 6):
+        instance = engine.Instance.restore(definition, instance.dump())
+        fired += [(hour, t.bpmn_id) for t in instance.fire_due_timers(now=T0 + timedelta(hours=hour))]
+    assert fired == [(1, "Ingatkan"), (2, "Ingatkan"), (3, "Ingatkan")]
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+
+
+def test_manual_and_plain_tasks_are_form_less_steps_of_their_lane() -> None:
+    manual = '<bpmn:manualTask id="Arsipkan" name="Arsipkan berkas" />'
+    plain = '<bpmn:task id="Telepon" name="Telepon pemohon" />'
+    definition = diagram(
+        "langkah-manual", {"loket": ["Start_Mulai", "Arsipkan", "Selesai"], "kasi": ["Telepon"]},
+        start(), manual, plain, end("Selesai"),
+        flows(("Start_Mulai", "Arsipkan"), ("Arsipkan", "Telepon"), ("Telepon", "Selesai")),
+    )  # fmt: skip
+    assert [(bid, name, role) for bid, name, role in definition.procedure()] == [
+        ("Arsipkan", "Arsipkan berkas", "loket"), ("Telepon", "Telepon pemohon", "kasi"),
+    ]  # fmt: skip
+    instance = engine.Instance.start(definition, {}, now=T0)
+    for expected, role in (("Arsipkan", "loket"), ("Telepon", "kasi")):
+        instance = engine.Instance.restore(definition, instance.dump())
+        [step] = instance.ready_human_tasks()
+        assert (step.bpmn_id, step.role, step.form.fields) == (expected, role, ())
+        with pytest.raises(engine.FormValidationError):
+            instance.complete_human_task(step.guid, {"catatan": "tidak ada formulir"}, now=T0)
+        assert instance.complete_human_task(step.guid, {}, now=T0) == {}
+    assert instance.status is engine.InstanceStatus.COMPLETED
+
+
+def test_a_manual_task_outside_any_lane_is_refused_like_a_user_task() -> None:
+    from tests.engine.loop_diagrams import diagram_source
+
+    source = diagram_source(
+        "tanpa-lajur", {"loket": ["Start_Mulai", "Selesai"]},
+        start(), '<bpmn:manualTask id="Arsipkan" />', end("Selesai"),
+        flows(("Start_Mulai", "Arsipkan"), ("Arsipkan", "Selesai")),
+    )  # fmt: skip
+    errors = engine.errors_of(engine.lint(source, "tanpa-lajur.bpmn"))
+    assert [(p.element_id, p.message) for p in errors] == [
+        ("Arsipkan", "manual task is outside any lane: put it in the lane of the role that does it")
+    ]
+
+
+def test_lint_checks_the_process_that_runs_and_what_it_calls_not_the_others_of_the_file() -> None:
+    from tests.engine.loop_diagrams import HEAD, TAIL, diagram_source
+
+    service = diagram_source(
+        "dengan-lain", {"loket": ["Start_Mulai", "Panggil", "Selesai"]},
+        start(), '<bpmn:callActivity id="Panggil" calledElement="bagian" />', end("Selesai"),
+        flows(("Start_Mulai", "Panggil"), ("Panggil", "Selesai")),
+    ).decode()  # fmt: skip
+    called = HEAD.format(code="bagian").split("<bpmn:process", 1)[1]
+    other = HEAD.format(code="lain").split("<bpmn:process", 1)[1]
+    extra = (
+        f'<bpmn:process{called}<bpmn:startEvent id="B1" /><bpmn:serviceTask id="Layanan" />'
+        '<bpmn:sequenceFlow id="F1" sourceRef="B1" targetRef="Layanan" /></bpmn:process>\n'
+        f'<bpmn:process{other}<bpmn:startEvent id="L1" /><bpmn:sendTask id="Kirim" />'
+        '<bpmn:sequenceFlow id="F2" sourceRef="L1" targetRef="Kirim" /></bpmn:process>\n'
+    )
+    source = service.replace(TAIL, "  </bpmn:process>\n" + extra + "</bpmn:definitions>\n").encode()
+    problems = engine.lint(source, "dengan-lain.bpmn")
+    assert [(p.element_id, p.severity) for p in engine.errors_of(problems)] == [("Layanan", engine.Severity.ERROR)]
+    assert ("lain", "this process never runs: it is not the service's and nothing calls it") in [
+        (p.element_id, p.message) for p in problems
+    ]
+
+
+def test_print_in_a_script_goes_to_the_log_not_into_the_data(caplog: pytest.LogCaptureFixture) -> None:
+    from tests.engine.loop_diagrams import script
+
+    body = "hasil = 2\nprint('hasil', hasil)\nfor n in range(50):\n    print(n)"
+    definition = diagram(
+        "cetak", {"loket": ["Start_Mulai", "Hitung", "Periksa", "Selesai"]},
+        start(), script("Hitung", body), user("Periksa"), end("Selesai"),
+        flows(("Start_Mulai", "Hitung"), ("Hitung", "Periksa"), ("Periksa", "Selesai")),
+    )  # fmt: skip
+    with caplog.at_level("INFO", logger="paten.engine.scripts"):
+        instance = engine.Instance.start(definition, {}, now=T0)
+    printed = [r.getMessage() for r in caplog.records if r.name == "paten.engine.scripts"]
+    assert printed[:2] == ["script printed: hasil 2", "script printed: 0"]
+    assert len(printed) == 20  # bounded, however long the loop
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+    assert instance.data["hasil"] == 2 and not {"printed", "_print"} & set(instance.data)
+
+
+def _lint_errors(source: bytes, filename: str) -> list[tuple[str, str]]:
+    return [(p.element_id, p.message) for p in engine.errors_of(engine.lint(source, filename))]
+
+
+def test_a_sequence_flow_without_id_is_refused_where_it_is() -> None:
+    from tests.engine.loop_diagrams import diagram_source
+
+    source = diagram_source(
+        "tanpa-id", {"loket": ["Start_Mulai", "Periksa", "Selesai"]},
+        start(), user("Periksa"), end("Selesai"),
+        flows(("Start_Mulai", "Periksa")), '<bpmn:sequenceFlow sourceRef="Periksa" targetRef="Selesai" />',
+    )  # fmt: skip
+    assert ("Periksa->Selesai", "sequence flow has no id: the engine would drop it and the path would end here") in (
+        _lint_errors(source, "tanpa-id.bpmn")
+    )
+
+
+def test_a_parallel_join_fed_by_a_loop_and_from_before_it_runs_the_same_saved_at_every_step() -> None:
+    from tests.engine.loop_diagrams import field, gateway, script
+
+    definition = diagram(
+        "putar", {"loket": ["Start_Mulai", "Awal", "Gabung", "Tambah", "Ulang", "Periksa", "Selesai"]},
+        start(), script("Awal", "x = 0"), gateway("Gabung", "parallel"), script("Tambah", "x += 1"),
+        gateway("Ulang", default="Flow_5"), user("Periksa", field("catatan")), end("Selesai"),
+        flows(("Start_Mulai", "Awal"), ("Awal", "Gabung"), ("Gabung", "Tambah"), ("Tambah", "Ulang"),
+              ("Ulang", "Selesai"), ("Ulang", "Periksa", "x &lt; 3"), ("Periksa", "Gabung")),
+    )  # fmt: skip
+    instance = engine.Instance.start(definition, {}, now=T0)
+    rounds = 0
+    while instance.ready_human_tasks():
+        instance = engine.Instance.restore(definition, instance.dump())
+        [step] = instance.ready_human_tasks()
+        instance.complete_human_task(step.guid, {"catatan": "lagi"}, now=T0)
+        rounds += 1
+    assert (rounds, instance.status, instance.data["x"]) == (2, engine.InstanceStatus.COMPLETED, 3)
