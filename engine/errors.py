@@ -59,6 +59,10 @@ class HumanTaskNotReady(EngineError):
     """The human task does not exist in this instance or is not waiting for a person."""
 
 
+class MessageNotAwaited(EngineError):
+    """No part of the instance waits for a message of that name now; nothing was changed."""
+
+
 class ScriptError(EngineError):
     """A script, condition or timer expression failed or was refused."""
 

@@ -24,14 +24,18 @@ from .parsing import (
     HUMAN_STEP_TAGS,
     LETTER_NUMBER_PROPERTY,
     LETTER_PROPERTY,
+    MESSAGE_CATCH_TAGS,
     NS,
     REMIND_PROPERTY,
+    SENDER_PROPERTY,
     Decision,
     Definition,
     build_definition,
     decision_of,
     form_of,
+    message_name,
     property_of,
+    senders_of,
     sha256_of,
 )
 from .roles import LANE_ROLES
@@ -124,6 +128,7 @@ class _Checker:
             if not (node.get(f"{CAMUNDA}decisionRef") or "").strip():
                 self.error(node.get("id"), "business rule task has no camunda:decisionRef")
         self.check_flows(process)
+        self.check_messages(process)
         self.check_properties(process)
         for node in process.iter(f"{BPMN}scriptTask"):
             script = _text(node.find("bpmn:script", NS))
@@ -132,6 +137,50 @@ class _Checker:
         for definition in process.iter(f"{BPMN}timerEventDefinition"):
             parent = definition.getparent()
             self.check_timer(definition, parent.get("id") if parent is not None else pid)
+
+    def check_messages(self, process: etree._Element) -> None:
+        """Who may send each message a service waits for, under a plain name; what event gateways wait for."""
+        root = process.getroottree().getroot()
+        declared: dict[str, tuple[str, ...]] = {}
+        for node in process.iter(*MESSAGE_CATCH_TAGS):
+            name = message_name(root, node)
+            if name is None:
+                continue
+            if self.naming:
+                self.check_sender(node, name, declared)
+        for gateway in process.iter(f"{BPMN}eventBasedGateway"):
+            self.check_event_gateway(process, gateway)
+
+    def check_sender(self, node: etree._Element, name: str, declared: dict[str, tuple[str, ...]]) -> None:
+        where = node.get("id")
+        if not (name.isidentifier() and name.isascii()) or name in RESERVED_FIELD_IDS:
+            self.error(where, f"message name '{name[:60]}' must be a plain name (letters, digits, _; not reserved): "
+                       "what the message carries is kept under it")  # fmt: skip
+        senders = senders_of(node)
+        if not senders:
+            self.error(where, f"nobody may send the message '{name[:60]}': set '{SENDER_PROPERTY}' to the roles "
+                       "that send it (pemohon: the applicant)")  # fmt: skip
+        for role in senders:
+            if role not in LANE_ROLES:
+                self.error(
+                    where, f"'{SENDER_PROPERTY}' names '{role[:40]}', not a role ({', '.join(sorted(LANE_ROLES))})"
+                )
+        if name in declared and set(declared[name]) != set(senders):
+            self.error(where, f"the message '{name[:60]}' is waited for elsewhere with other senders: give every "
+                       "wait for it the same senders")  # fmt: skip
+        declared.setdefault(name, senders)
+
+    def check_event_gateway(self, process: etree._Element, gateway: etree._Element) -> None:
+        """An event-based gateway waits for the events after it: catch events or receive tasks."""
+        gid = gateway.get("id")
+        targets = {f.get("targetRef") for f in process.iter(f"{BPMN}sequenceFlow") if f.get("sourceRef") == gid}
+        nodes = [n for n in process.iter() if isinstance(n.tag, str) and n.get("id") in targets]
+        for node in nodes:
+            if node.tag not in (f"{BPMN}intermediateCatchEvent", f"{BPMN}receiveTask"):
+                self.error(gid, f"an event-based gateway leads only to catch events or receive tasks, not to "
+                           f"'{node.get('id')}'")  # fmt: skip
+        if len(nodes) < 2:
+            self.error(gid, "an event-based gateway needs two or more events to choose between")
 
     def check_reserved_ids(self, process: etree._Element) -> None:
         """SpiffWorkflow names its own tasks `Start`, `End` and `<process>.EndJoin`: an element with

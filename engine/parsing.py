@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
     IntermediateCatchEvent,
     IntermediateThrowEvent,
+    ReceiveTask,
     StartEvent,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -28,6 +30,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 )
 
 from .forms import Form, FormField, Option
+from .messages import MessagesParsed
 from .timers import clocked
 
 NS = {
@@ -46,28 +49,32 @@ class _ClockedTimers:
         return clocked(super().parse_timer_event(event))  # type: ignore[misc]
 
 
-class _StartEventParser(_ClockedTimers, CamundaStartEventParser):
+class _StartEventParser(_ClockedTimers, MessagesParsed, CamundaStartEventParser):
     pass
 
 
-class _EndEventParser(_ClockedTimers, CamundaEndEventParser):
+class _EndEventParser(_ClockedTimers, MessagesParsed, CamundaEndEventParser):
     pass
 
 
-class _CatchEventParser(_ClockedTimers, CamundaIntermediateCatchEventParser):
+class _CatchEventParser(_ClockedTimers, MessagesParsed, CamundaIntermediateCatchEventParser):
     pass
 
 
-class _ThrowEventParser(_ClockedTimers, CamundaIntermediateThrowEventParser):
+class _ThrowEventParser(_ClockedTimers, MessagesParsed, CamundaIntermediateThrowEventParser):
     pass
 
 
-class _BoundaryEventParser(_ClockedTimers, CamundaBoundaryEventParser):
+class _BoundaryEventParser(_ClockedTimers, MessagesParsed, CamundaBoundaryEventParser):
+    pass
+
+
+class _ReceiveTaskParser(_ClockedTimers, MessagesParsed, ReceiveTaskParser):
     pass
 
 
 class ServiceParser(CamundaParser):
-    """The Camunda parser with timers that read the engine clock."""
+    """The Camunda parser with timers that read the engine clock and one kind of message (engine/messages.py)."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
@@ -76,6 +83,7 @@ class ServiceParser(CamundaParser):
         full_tag("intermediateCatchEvent"): (_CatchEventParser, IntermediateCatchEvent),
         full_tag("intermediateThrowEvent"): (_ThrowEventParser, IntermediateThrowEvent),
         full_tag("boundaryEvent"): (_BoundaryEventParser, BoundaryEvent),
+        full_tag("receiveTask"): (_ReceiveTaskParser, ReceiveTask),
     }
 
 
@@ -170,6 +178,9 @@ class Definition:
     # bpmn id -> the field of that step (the hand-over) that must carry the number of the letter
     # issued for the request (the `paten.letter_number` property); the portal fills it in.
     letter_number_fields: dict[str, str] = field(default_factory=dict)
+    # message name -> the roles that may send it from outside (the `paten.sender` property of the
+    # elements that wait for it; `pemohon`: the applicant herself).
+    message_senders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def procedure(self) -> list[tuple[str, str, str | None]]:
         """The human steps as (bpmn id, name, role), in the diagram's left-to-right order."""
@@ -219,6 +230,12 @@ DECISION_PROPERTIES = {
     "note": "paten.decision.note",
 }
 LETTER_NUMBER_PROPERTY = "paten.letter_number"
+SENDER_PROPERTY = "paten.sender"
+# The elements that wait for a message: catch, start and boundary events with a message
+# definition, and receive tasks.
+MESSAGE_CATCH_TAGS = frozenset(
+    {f"{BPMN}intermediateCatchEvent", f"{BPMN}startEvent", f"{BPMN}boundaryEvent", f"{BPMN}receiveTask"}
+)
 DUTY_VERIFY = "verify"
 DUTY_APPROVE = "approve"
 DUTIES = (DUTY_VERIFY, DUTY_APPROVE)
@@ -239,6 +256,33 @@ def decision_of(node: etree._Element) -> Decision | None:
     if not (parts["field"] and parts["approve"] and parts["return"]):
         return None
     return Decision(parts["field"], parts["approve"], parts["return"], parts["note"] or None)
+
+
+def message_name(root: etree._Element, node: etree._Element) -> str | None:
+    """The name of the message an element waits for or throws (its bpmn:message's name), or None."""
+    definition = node.find("bpmn:messageEventDefinition", NS)
+    ref = node.get("messageRef") if node.tag == f"{BPMN}receiveTask" else None
+    if definition is None and ref is None:
+        return None
+    ref = ref or (definition.get("messageRef") if definition is not None else None)
+    if not ref:
+        return str(node.get("name") or node.get("id") or "")
+    found = next((m for m in root.iterfind("bpmn:message", NS) if m.get("id") == ref), None)
+    return str((found.get("name") if found is not None else None) or ref)
+
+
+def senders_of(node: etree._Element) -> tuple[str, ...]:
+    value = property_of(node, SENDER_PROPERTY) or ""
+    return tuple(dict.fromkeys(r.strip() for r in value.split(",") if r.strip()))
+
+
+def message_senders(root: etree._Element, process: etree._Element) -> dict[str, tuple[str, ...]]:
+    senders: dict[str, tuple[str, ...]] = {}
+    for node in process.iter(*MESSAGE_CATCH_TAGS):
+        name = message_name(root, node)
+        if name is not None:
+            senders[name] = tuple(dict.fromkeys((*senders.get(name, ()), *senders_of(node))))
+    return senders
 
 
 def shape_positions(root: etree._Element) -> dict[str, tuple[float, float]]:
@@ -330,4 +374,5 @@ def build_definition(root: etree._Element, filename: str, code: str, sha256: str
         letter_conditions=steps.letters, clock_conditions=steps.clocks, due_expressions=steps.dues,
         reminders=reminders, positions={k: v for k, v in shape_positions(root).items() if k in forms},
         duties=steps.duties, decisions=steps.decisions, letter_number_fields=steps.number_fields,
+        message_senders=message_senders(root, process),
     )  # fmt: skip

@@ -11,22 +11,26 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask as NoneTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from . import wire
 from .clock import ensure_aware_utc, frozen_at
 from .compaction import last_end_event, latest_completed
-from .errors import ExecutionError, HumanTaskNotReady, ScriptError
+from .errors import ExecutionError, HumanTaskNotReady, MessageNotAwaited, ScriptError
 from .forms import Form
+from .messages import Message
 from .parsing import Definition, has_timer
 from .sandbox import SandboxDeferred
 from .scripting import RestrictedScriptEngine, evaluate
 from .serialization import workflow_from_state, workflow_to_state
-from .timers import due_time
+from .timers import task_due
 
 _SCRIPT_ENGINE = RestrictedScriptEngine()
 # What a person completes: user tasks (a form), manual and plain tasks (no form: confirmed done).
@@ -56,6 +60,16 @@ class WaitingTimer:
     bpmn_id: str
     name: str
     due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    """A message some element waits for: a catch event, a receive task, a boundary event, or an
+    event-based gateway (which waits for the events after it)."""
+
+    guid: str
+    bpmn_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -227,6 +241,34 @@ class Instance:
                 result.append(task)
         return result
 
+    def waiting_messages(self) -> list[WaitingMessage]:
+        """The messages the instance waits for now, by element."""
+        found = []
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            spec = task.task_spec
+            if not isinstance(spec, CatchingEvent):
+                continue
+            definition = spec.event_definition
+            for part in [definition, *(getattr(definition, "event_definitions", None) or [])]:
+                if isinstance(part, MessageEventDefinition):
+                    found.append(WaitingMessage(str(task.id), spec.bpmn_id, str(part.name)))
+        return sorted(found, key=lambda m: (m.name, m.bpmn_id, m.guid))
+
+    def deliver_message(self, name: str, data: dict[str, Any], *, now: datetime) -> list[str]:
+        """Deliver message `name` carrying `data` (kept as the process's data under the message's
+        variable, see parsing.message_variable) and advance; returns the ids of the elements that
+        were waiting for it. MessageNotAwaited, with nothing changed, when none was."""
+        waiting = [m.bpmn_id for m in self.waiting_messages() if m.name == name]
+        if not waiting:
+            raise MessageNotAwaited(f"nothing in this request waits for the message '{name}' now")
+        wire.checked({"data": data})
+        event = BpmnEvent(Message(name), payload=data)
+        with frozen_at(now):
+            with _engine_errors(waiting[0]):
+                self.workflow.catch(event)
+            _advance(self.workflow)
+        return waiting
+
     def waiting_timers(self) -> list[WaitingTimer]:
         """Timers armed and not yet fired, with their due times."""
         timers = []
@@ -237,7 +279,7 @@ class Instance:
                     guid=str(task.id),
                     bpmn_id=spec.bpmn_id,
                     name=spec.bpmn_name or spec.bpmn_id,
-                    due_at=due_time(task._get_internal_data("event_value")),
+                    due_at=task_due(task),
                 )
             )
         return sorted(timers, key=lambda t: (t.due_at is None, t.due_at, t.guid))

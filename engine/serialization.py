@@ -20,6 +20,8 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .compaction import compact_state
 from .forms import Form
+from .messages import TYPENAME as MESSAGE_TYPENAME
+from .messages import Message, MessageConverter
 from .parsing import Decision, Definition
 from .timers import CLOCKED
 
@@ -55,6 +57,7 @@ def _registry(spec_free: bool) -> Any:
     registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG, registry=_Registry())
     for original, ours in CLOCKED.items():
         TimerConditionalEventDefinitionConverter(ours, registry, typename=original.__name__)
+    MessageConverter(Message, registry, typename=MESSAGE_TYPENAME)
     if spec_free:
         _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
     return registry
@@ -130,6 +133,7 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
         "duties": definition.duties,
         "decisions": {k: v.to_dict() for k, v in definition.decisions.items()},
         "letter_number_fields": definition.letter_number_fields,
+        "message_senders": {k: list(v) for k, v in definition.message_senders.items()},
     }
 
 
@@ -155,4 +159,5 @@ def definition_from_dict(dct: dict[str, Any]) -> Definition:
         duties=dict(dct.get("duties", {})),  # versions stored before `paten.duty` existed have none
         decisions={k: Decision.from_dict(v) for k, v in dct.get("decisions", {}).items()},
         letter_number_fields=dict(dct.get("letter_number_fields", {})),
+        message_senders={k: tuple(v) for k, v in dct.get("message_senders", {}).items()},
     )

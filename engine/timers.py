@@ -99,20 +99,36 @@ def _overflow(my_task: Any) -> ScriptError:
     return ScriptError("the timer lies past the year 9999", element_id=_where(my_task))
 
 
+def _keys(definition: Any, my_task: Any) -> tuple[str, str]:
+    """Where a timer keeps its due time and whether it fired, on its task: one timer of a multiple
+    event (the timers after an event-based gateway) keys them by its place, so each keeps its own."""
+    parts = getattr(my_task.task_spec.event_definition, "event_definitions", None) or []
+    for number, part in enumerate(parts):
+        if part is definition and number > 0:
+            return f"event_value.{number}", f"event_fired.{number}"
+    return "event_value", "event_fired"
+
+
+def _fired(my_task: Any, due: datetime, fired_key: str) -> bool:
+    if due <= current_time():
+        my_task.internal_data[fired_key] = True
+    return bool(my_task.internal_data.get(fired_key, False))
+
+
 class ClockedTimeDate(TimeDateEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
-        event_value = my_task._get_internal_data("event_value")
+        value_key, fired_key = _keys(self, my_task)
+        event_value = my_task.internal_data.get(value_key)
         if event_value is None:
             event_value = timer_value(my_task, self.expression, TIME_DATE)
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.parse_time_or_duration(event_value) <= current_time():
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
+            my_task.internal_data[value_key] = event_value
+        return _fired(my_task, TimerEventDefinition.parse_time_or_duration(event_value), fired_key)
 
 
 class ClockedDuration(DurationTimerEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
-        event_value = my_task._get_internal_data("event_value")
+        value_key, fired_key = _keys(self, my_task)
+        event_value = my_task.internal_data.get(value_key)
         if event_value is None:
             expression = timer_value(my_task, self.expression, TIME_DURATION)
             parsed = TimerEventDefinition.parse_iso_duration(expression)
@@ -121,10 +137,19 @@ class ClockedDuration(DurationTimerEventDefinition):
                 event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
             except OverflowError:
                 raise _overflow(my_task) from None
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) <= current_time():
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
+            my_task.internal_data[value_key] = event_value
+        return _fired(my_task, TimerEventDefinition.get_datetime(event_value), fired_key)
+
+
+def task_due(my_task: Any) -> datetime | None:
+    """The earliest due time a waiting timer task has recorded (of each of a multiple event's timers)."""
+    found = [
+        due
+        for key, value in my_task.internal_data.items()
+        if key == "event_value" or key.startswith("event_value.")
+        if (due := due_time(value)) is not None
+    ]
+    return min(found) if found else None
 
 
 class ClockedCycle(CycleTimerEventDefinition):

@@ -180,3 +180,127 @@ def test_a_parallel_join_fed_by_a_loop_and_from_before_it_runs_the_same_saved_at
         instance.complete_human_task(step.guid, {"catatan": "lagi"}, now=T0)
         rounds += 1
     assert (rounds, instance.status, instance.data["x"]) == (2, engine.InstanceStatus.COMPLETED, 3)
+
+
+# --- messages ----------------------------------------------------------------------------------------
+
+
+def _with_messages(source: bytes, *names: str) -> bytes:
+    declared = "".join(f'<bpmn:message id="Message_{n}" name="{n}" />' for n in names)
+    return source.replace(b"  <bpmn:process", declared.encode() + b"\n  <bpmn:process", 1)
+
+
+def _catch(cid: str, message: str, tag: str = "intermediateCatchEvent") -> str:
+    return f'<bpmn:{tag} id="{cid}"><bpmn:messageEventDefinition messageRef="Message_{message}" /></bpmn:{tag}>'
+
+
+def _message_diagram(
+    code: str, lanes: dict[str, list[str]], messages: tuple[str, ...], *body: str
+) -> engine.Definition:
+    from tests.engine.loop_diagrams import diagram_source
+
+    source = _with_messages(diagram_source(code, lanes, *body), *messages)
+    return engine.load_definition(source, f"{code}.bpmn", naming=False)
+
+
+def _restored(definition: engine.Definition, instance: engine.Instance) -> engine.Instance:
+    import json
+
+    return engine.Instance.restore(definition, json.loads(json.dumps(instance.dump())))
+
+
+@pytest.mark.parametrize("tag", ["intermediateCatchEvent", "receiveTask"])
+def test_a_message_from_outside_is_kept_under_its_name_and_the_process_goes_on(tag: str) -> None:
+    definition = _message_diagram(
+        "tunggu-pesan", {"loket": ["Start_Mulai", "Tunggu", "Periksa", "Selesai"]}, ("rekomendasi_desa",),
+        start(), _catch("Tunggu", "rekomendasi_desa", tag), user("Periksa"), end("Selesai"),
+        flows(("Start_Mulai", "Tunggu"), ("Tunggu", "Periksa"), ("Periksa", "Selesai")),
+    )  # fmt: skip
+    instance = _restored(definition, engine.Instance.start(definition, {"nama": "Siti"}, now=T0))
+    assert [(m.bpmn_id, m.name) for m in instance.waiting_messages()] == [("Tunggu", "rekomendasi_desa")]
+    with pytest.raises(engine.MessageNotAwaited):
+        instance.deliver_message("berkas_perbaikan", {"x": 1}, now=T0)
+    assert [(m.bpmn_id, m.name) for m in instance.waiting_messages()] == [("Tunggu", "rekomendasi_desa")]
+    caught = instance.deliver_message("rekomendasi_desa", {"nomor": "12/DS/2026", "nama": "ditimpa?"}, now=T0)
+    assert caught == ["Tunggu"]
+    instance = _restored(definition, instance)
+    assert instance.waiting_messages() == [] and [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+    assert instance.data["rekomendasi_desa"] == {"nomor": "12/DS/2026", "nama": "ditimpa?"}
+    assert instance.data["nama"] == "Siti"  # a message never overwrites the request's own data
+
+
+def _fix_or_close() -> engine.Definition:
+    """Wait for the applicant's fix, or close the file after 14 days: an event-based gateway."""
+    timer = (
+        f'<bpmn:intermediateCatchEvent id="Lewat">{_timer_xml("timeDuration", "P14D")}</bpmn:intermediateCatchEvent>'
+    )
+    return _message_diagram(
+        "perbaikan", {"loket": ["Start_Mulai", "Pilih", "Perbaikan", "Lewat", "Periksa", "Ditutup", "Selesai"]},
+        ("berkas_perbaikan",),
+        start(), '<bpmn:eventBasedGateway id="Pilih" />', _catch("Perbaikan", "berkas_perbaikan"), timer,
+        user("Periksa"), end("Ditutup"), end("Selesai"),
+        flows(("Start_Mulai", "Pilih"), ("Pilih", "Perbaikan"), ("Pilih", "Lewat"), ("Perbaikan", "Periksa"),
+              ("Periksa", "Selesai"), ("Lewat", "Ditutup")),
+    )  # fmt: skip
+
+
+def test_an_event_based_gateway_takes_the_message_and_cancels_its_timer() -> None:
+    definition = _fix_or_close()
+    instance = _restored(definition, engine.Instance.start(definition, {}, now=T0))
+    assert [(t.bpmn_id, t.due_at) for t in instance.waiting_timers()] == [("Pilih", T0 + timedelta(days=14))]
+    assert [(m.bpmn_id, m.name) for m in instance.waiting_messages()] == [("Pilih", "berkas_perbaikan")]
+    instance.deliver_message("berkas_perbaikan", {"berkas": "ktp.pdf"}, now=T0 + timedelta(days=3))
+    instance = _restored(definition, instance)
+    assert instance.waiting_timers() == [] and instance.waiting_messages() == []
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+    assert instance.fire_due_timers(now=T0 + timedelta(days=15)) == []
+
+
+def test_an_event_based_gateway_times_out_and_no_longer_takes_the_message() -> None:
+    definition = _fix_or_close()
+    instance = _restored(definition, engine.Instance.start(definition, {}, now=T0))
+    assert [t.bpmn_id for t in instance.fire_due_timers(now=T0 + timedelta(days=14))] == ["Pilih"]
+    instance = _restored(definition, instance)
+    assert instance.status is engine.InstanceStatus.COMPLETED and instance.end_event() == ("Ditutup", "Ditutup")
+    with pytest.raises(engine.MessageNotAwaited):
+        instance.deliver_message("berkas_perbaikan", {}, now=T0 + timedelta(days=15))
+
+
+def test_a_message_thrown_inside_the_process_reaches_the_branch_waiting_for_it_or_nobody() -> None:
+    from tests.engine.loop_diagrams import gateway, script
+
+    throw = ('<bpmn:intermediateThrowEvent id="Kabari"><bpmn:messageEventDefinition messageRef="Message_siap" />'
+             "</bpmn:intermediateThrowEvent>")  # fmt: skip
+    throw_alone = throw.replace("Kabari", "KabariLagi")
+    definition = _message_diagram(
+        "lempar", {"loket": ["Start_Mulai", "Bagi", "Hitung", "Kabari", "KabariLagi", "Tunggu", "Gabung", "Periksa",
+                             "Selesai"]},
+        ("siap",),
+        start(), gateway("Bagi", "parallel"), script("Hitung", "nilai = 7"), throw, _catch("Tunggu", "siap"),
+        gateway("Gabung", "parallel"), throw_alone, user("Periksa"), end("Selesai"),
+        flows(("Start_Mulai", "Bagi"), ("Bagi", "Tunggu"), ("Bagi", "Hitung"), ("Hitung", "Kabari"),
+              ("Kabari", "Gabung"), ("Tunggu", "Gabung"), ("Gabung", "KabariLagi"), ("KabariLagi", "Periksa"),
+              ("Periksa", "Selesai")),
+    )  # fmt: skip
+    instance = _restored(definition, engine.Instance.start(definition, {}, now=T0))
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]  # caught, joined, thrown to nobody
+    assert instance.data["siap"]["nilai"] == 7  # a thrown message carries the thrower's data
+
+
+def test_two_timers_after_an_event_based_gateway_each_keep_their_own_time() -> None:
+    from tests.engine.loop_diagrams import catch_timer
+
+    definition = diagram(
+        "dua-waktu", {"loket": ["Start_Mulai", "Tunggu", "Hari", "Jam", "Periksa", "Lewat", "Selesai"]},
+        start(), '<bpmn:eventBasedGateway id="Tunggu" />', catch_timer("Hari", "P1D"), catch_timer("Jam", "PT1H"),
+        user("Periksa"), end("Lewat"), end("Selesai"),
+        flows(("Start_Mulai", "Tunggu"), ("Tunggu", "Hari"), ("Tunggu", "Jam"), ("Hari", "Lewat"),
+              ("Jam", "Periksa"), ("Periksa", "Selesai")),
+    )  # fmt: skip
+    instance = _restored(definition, engine.Instance.start(definition, {}, now=T0))
+    assert [(t.bpmn_id, t.due_at) for t in instance.waiting_timers()] == [("Tunggu", T0 + timedelta(hours=1))]
+    assert [t.bpmn_id for t in instance.fire_due_timers(now=T0 + timedelta(hours=1))] == ["Tunggu"]
+    instance = _restored(definition, instance)
+    # the hour's branch was taken, and only it: the day's never runs
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+    assert instance.waiting_timers() == [] and instance.end_event() is None
