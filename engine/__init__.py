@@ -5,6 +5,8 @@ tasks, list and fire timers, save and restore instance state; the office's worki
 """
 
 from .clock import current_time, frozen_at
+from .decisions import Library
+from .dmn import DmnError, DmnEvaluationError, lint_dmn, parse_dmn
 from .errors import (
     DefinitionError,
     EngineError,
@@ -72,6 +74,8 @@ __all__ = [
     "Deferral",
     "Definition",
     "DefinitionError",
+    "DmnError",
+    "DmnEvaluationError",
     "EngineError",
     "ExecutionError",
     "FieldError",
@@ -83,6 +87,7 @@ __all__ = [
     "HumanTaskNotReady",
     "Instance",
     "InstanceStatus",
+    "Library",
     "MessageNotAwaited",
     "OfficeHours",
     "Problem",
@@ -105,7 +110,9 @@ __all__ = [
     "indonesian_holidays",
     "letter_due",
     "lint",
+    "lint_dmn",
     "load_definition",
+    "parse_dmn",
     "sandbox_deferring",
     "sandbox_deferring_now",
     "service_code_of",

@@ -11,8 +11,10 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .clock import frozen_at
+from .decisions import Library
 from .errors import DefinitionError, Problem, Severity
 from .forms import CONSTRAINTS, FIELD_TYPES, is_identifier
+from .messages import message_variable
 from .parsing import (
     BPMN,
     CAMUNDA,
@@ -39,7 +41,7 @@ from .parsing import (
     sha256_of,
 )
 from .roles import LANE_ROLES
-from .scripting import HELPERS, check_source, evaluate
+from .scripting import HELPERS, assigned_names, check_source, evaluate
 from .timers import TIME_CYCLE, TIME_DATE, TIME_DURATION, iso_literal, looks_iso
 from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
 
@@ -78,6 +80,7 @@ class _Checker:
         # PATEN's naming rules: lanes named by roles, the process id the file's name. Set aside
         # (naming=False) to run other projects' diagrams, which follow neither.
         self.naming = naming
+        self.library = Library()  # the decision tables business rule tasks may use
         self.problems: list[Problem] = []
         self.process_ids: set[str] = set()  # executable processes a call activity may call
 
@@ -115,7 +118,8 @@ class _Checker:
             self.check_form(node)
         for tag in ("serviceTask", "sendTask"):
             for node in process.iter(f"{BPMN}{tag}"):
-                self.error(node.get("id"), f"{tag} is not supported: diagrams may not call external systems")
+                self.error(node.get("id"), f"{tag} is not supported: diagrams may not call external systems; draw a "
+                           "user task for the officer who does it, or a message the other side sends in")  # fmt: skip
         for node in process.iter(f"{BPMN}complexGateway"):
             self.error(node.get("id"), "complex gateways are not supported by the engine")
         for node in process.iter(f"{BPMN}callActivity"):
@@ -125,8 +129,7 @@ class _Checker:
             elif called not in self.process_ids:
                 self.error(node.get("id"), f"call activity calls '{called}', not an executable process of this file")
         for node in process.iter(f"{BPMN}businessRuleTask"):
-            if not (node.get(f"{CAMUNDA}decisionRef") or "").strip():
-                self.error(node.get("id"), "business rule task has no camunda:decisionRef")
+            self.check_decision_task(process, node)
         self.check_flows(process)
         self.check_messages(process)
         self.check_properties(process)
@@ -136,7 +139,12 @@ class _Checker:
                 self.error(node.get("id"), f"script refused: {why}")
         for definition in process.iter(f"{BPMN}timerEventDefinition"):
             parent = definition.getparent()
+            if any(a.tag == f"{BPMN}extensionElements" for a in definition.iterancestors()):
+                continue  # a Camunda listener's timeout: listeners do not run here (warned below)
             self.check_timer(definition, parent.get("id") if parent is not None else pid)
+        for listener in process.iter(f"{CAMUNDA}taskListener", f"{CAMUNDA}executionListener"):
+            owner = next((a for a in listener.iterancestors() if a.get("id")), None)
+            self.warn(owner.get("id") if owner is not None else pid, "Camunda listeners do not run here: ignored")
 
     def check_messages(self, process: etree._Element) -> None:
         """Who may send each message a service waits for, under a plain name; what event gateways wait for."""
@@ -181,6 +189,23 @@ class _Checker:
                            f"'{node.get('id')}'")  # fmt: skip
         if len(nodes) < 2:
             self.error(gid, "an event-based gateway needs two or more events to choose between")
+
+    def check_decision_task(self, process: etree._Element, node: etree._Element) -> None:
+        """A business rule task names a deployed decision, and the decision reads data the process has."""
+        ref = (node.get(f"{CAMUNDA}decisionRef") or "").strip()
+        if not ref:
+            self.error(node.get("id"), "business rule task has no camunda:decisionRef (the id of a decision table)")
+            return
+        decision = self.library.decisions.get(ref)
+        if decision is None:
+            known = ", ".join(sorted(self.library.decisions)) or "none"
+            self.error(node.get("id"), f"decision '{ref[:60]}' is not deployed (processes/decisions/*.dmn; known: "
+                       f"{known})")  # fmt: skip
+            return
+        missing = sorted(decision.names_read() - _data_names(process))
+        if missing and self.naming:
+            self.error(node.get("id"), f"decision '{ref}' reads {', '.join(missing)}, which no form, script, "
+                       "message or decision of this process gives")  # fmt: skip
 
     def check_reserved_ids(self, process: etree._Element) -> None:
         """SpiffWorkflow names its own tasks `Start`, `End` and `<process>.EndJoin`: an element with
@@ -347,6 +372,7 @@ class _Checker:
             if condition is not None and _text(condition):
                 for why in check_source(_text(condition), "eval"):
                     self.error(flow.get("id"), f"condition refused: {why}")
+        self.check_dead_ends(process, outgoing)
         for tag in ("exclusiveGateway", "inclusiveGateway"):
             for gateway in process.iter(f"{BPMN}{tag}"):
                 flows_out = outgoing.get(gateway.get("id") or "", [])
@@ -361,6 +387,31 @@ class _Checker:
                             flow.get("id"),
                             f"outgoing flow of gateway '{gateway.get('id')}' has no condition and is not its default",
                         )
+
+    def check_dead_ends(self, process: etree._Element, outgoing: dict[str, list[etree._Element]]) -> None:
+        """A process (or embedded subprocess) whose start reaches no end event never ends:
+        SpiffWorkflow ends a process only at its end events."""
+        scopes = [process, *(n for n in process.iter(f"{BPMN}subProcess") if n.get("triggeredByEvent") != "true")]
+        for scope in scopes:
+            children = {c.get("id"): c for c in scope if isinstance(c.tag, str) and c.get("id")}
+            starts = [c for c in children.values() if c.tag == f"{BPMN}startEvent"]
+            if not starts:
+                continue  # SpiffWorkflow's parser says so, located
+            attached: dict[str, list[str]] = {}
+            for child in children.values():
+                if child.tag == f"{BPMN}boundaryEvent":
+                    attached.setdefault(child.get("attachedToRef") or "", []).append(str(child.get("id")))
+            seen: set[str] = set()
+            todo = [str(s.get("id")) for s in starts]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                todo += [str(f.get("targetRef")) for f in outgoing.get(current, [])] + attached.get(current, [])
+            if not any(children[n].tag == f"{BPMN}endEvent" for n in seen if n in children):
+                self.error(scope.get("id"), "no end event can be reached from the start: the request would never "
+                           "end; draw the path on to an end event")  # fmt: skip
 
     def check_timer(self, definition: etree._Element, element_id: str | None) -> None:
         nodes = [(kind, definition.find(f"bpmn:{kind}", NS)) for kind in _TIMER_KINDS]
@@ -426,9 +477,10 @@ def _spiff_problem(checker: _Checker, exc: BaseException, fallback_id: str) -> N
 
 
 def _analyse(
-    source: bytes, filename: str, code: str | None, *, naming: bool = True
+    source: bytes, filename: str, code: str | None, *, naming: bool = True, library: Library | None = None
 ) -> tuple[list[Problem], Definition | None]:
     checker = _Checker(filename, naming=naming)
+    checker.library = library or Library()
     expected = code if code is not None else service_code_of(filename)
     try:
         root = parse_xml(source, max_bytes=MAX_BPMN_BYTES)
@@ -467,6 +519,22 @@ def _analyse(
     return checker.problems, _built(checker, root, filename, checked, expected, sha256_of(source))
 
 
+def _data_names(process: etree._Element) -> set[str]:
+    """The names a process's data may hold: form fields, what scripts assign, decisions' and
+    messages' results, and what the portal gives every request."""
+    root = process.getroottree().getroot()
+    names = set(RESERVED_FIELD_IDS) | {"letter"}
+    for field in root.iter(f"{CAMUNDA}formField"):
+        names.add(str(field.get("id") or ""))
+    for task in root.iter(f"{BPMN}businessRuleTask"):
+        names.add((task.get(f"{CAMUNDA}resultVariable") or "").strip() or (task.get(f"{CAMUNDA}decisionRef") or ""))
+    for message in root.iterfind("bpmn:message", NS):
+        names.add(message_variable(str(message.get("name") or message.get("id") or "")))
+    for script in root.iter(f"{BPMN}script"):
+        names |= assigned_names(_text(script))
+    return names
+
+
 def _text_attr(node: etree._Element, name: str) -> str:
     return (node.get(name) or "").strip()
 
@@ -493,7 +561,7 @@ def _built(
     for process in processes:
         pid = str(process.get("id"))
         try:
-            built = build_definition(root, filename, pid, sha)
+            built = build_definition(root, filename, pid, sha, checker.library)
         except RecursionError:
             checker.error(pid, "SpiffWorkflow cannot run this: the process nests too deeply")
             continue
@@ -505,14 +573,17 @@ def _built(
     return definition
 
 
-def lint(source: bytes, filename: str, *, code: str | None = None, naming: bool = True) -> list[Problem]:
+def lint(
+    source: bytes, filename: str, *, code: str | None = None, naming: bool = True, library: Library | None = None
+) -> list[Problem]:
     """All problems found in a BPMN file; never raises for any input.
 
     `code`: the process to run (default: the file's name). `naming=False` sets aside PATEN's naming
     rules (lanes named by roles, the process named as its file; the first executable process is
-    run unless `code` names one), to check other projects' diagrams."""
+    run unless `code` names one), to check other projects' diagrams. `library`: the decision tables
+    its business rule tasks may use."""
     try:
-        return _analyse(source, filename, code, naming=naming)[0]
+        return _analyse(source, filename, code, naming=naming, library=library)[0]
     except RecursionError:  # before Exception, of which it is a subclass
         return [Problem(filename, "-", "could not be checked: the document nests too deeply")]
     except Exception as exc:  # noqa: BLE001 - lint promises a verdict for any input
@@ -523,10 +594,12 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity is Severity.ERROR]
 
 
-def load_definition(source: bytes, filename: str, *, code: str | None = None, naming: bool = True) -> Definition:
+def load_definition(
+    source: bytes, filename: str, *, code: str | None = None, naming: bool = True, library: Library | None = None
+) -> Definition:
     """Lint and parse; return the runnable definition or raise DefinitionError with every error."""
     try:
-        problems, definition = _analyse(source, filename, code, naming=naming)
+        problems, definition = _analyse(source, filename, code, naming=naming, library=library)
     except Exception as exc:
         raise DefinitionError([Problem(filename, "-", f"could not be checked: {type(exc).__name__}: {exc}")]) from exc
     errors = errors_of(problems)

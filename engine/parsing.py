@@ -29,6 +29,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaStartEventParser,
 )
 
+from .decisions import DecisionTask, DecisionTaskParser, Library
 from .forms import Form, FormField, Option
 from .messages import MessagesParsed
 from .timers import clocked
@@ -84,7 +85,12 @@ class ServiceParser(CamundaParser):
         full_tag("intermediateThrowEvent"): (_ThrowEventParser, IntermediateThrowEvent),
         full_tag("boundaryEvent"): (_BoundaryEventParser, BoundaryEvent),
         full_tag("receiveTask"): (_ReceiveTaskParser, ReceiveTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
     }
+
+    def __init__(self, library: Library | None = None) -> None:
+        super().__init__()
+        self.library = library or Library()
 
 
 def form_of(node: etree._Element) -> Form:
@@ -338,9 +344,12 @@ class _StepProperties:
             self.number_fields[nid] = number_field
 
 
-def build_definition(root: etree._Element, filename: str, code: str, sha256: str) -> Definition:
-    """Parse the process `code` from an already-hardened XML tree; SpiffWorkflow errors propagate."""
-    parser = ServiceParser()
+def build_definition(
+    root: etree._Element, filename: str, code: str, sha256: str, library: Library | None = None
+) -> Definition:
+    """Parse the process `code` from an already-hardened XML tree (its decisions from `library`);
+    SpiffWorkflow errors propagate."""
+    parser = ServiceParser(library)
     parser.add_bpmn_xml(root, filename=filename)
     spec = parser.get_spec(code)
     subprocess_specs = parser.get_subprocess_specs(code)

@@ -431,3 +431,12 @@ def names_used(expression: str) -> Iterable[str]:
     except (SyntaxError, ValueError):
         return []
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def assigned_names(script: str) -> set[str]:
+    """Names a script assigns (for lint: the data it leaves); empty when it does not parse."""
+    try:
+        tree = ast.parse(script, mode="exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}

@@ -19,6 +19,8 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_V
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 
 from .compaction import compact_state
+from .decisions import TYPENAME as DECISION_TYPENAME
+from .decisions import DecisionTask, DecisionTaskConverter
 from .forms import Form
 from .messages import TYPENAME as MESSAGE_TYPENAME
 from .messages import Message, MessageConverter
@@ -58,6 +60,7 @@ def _registry(spec_free: bool) -> Any:
     for original, ours in CLOCKED.items():
         TimerConditionalEventDefinitionConverter(ours, registry, typename=original.__name__)
     MessageConverter(Message, registry, typename=MESSAGE_TYPENAME)
+    DecisionTaskConverter(DecisionTask, registry, typename=DECISION_TYPENAME)
     if spec_free:
         _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
     return registry

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +19,7 @@ from portal.core.api import (
     KEYSET_PARAMETERS,
     NOT_A_DICT,
     InputSerializer,
+    SlaOutput,
     id_from_path,
     keyset_page_output,
     keyset_response,
@@ -25,6 +27,7 @@ from portal.core.api import (
 from portal.directory.selectors import office_scope
 from portal.documents.selectors import missing_requirements
 from portal.letters.selectors import letters_for_instance, verification_url
+from portal.tracking.access import has_tracking_access
 from portal.workflow import selectors, worklists
 from portal.workflow.models import HumanTask, ProcessInstance, WorkItem
 from portal.workflow.services.human_tasks import (
@@ -32,6 +35,7 @@ from portal.workflow.services.human_tasks import (
     human_task_complete,
     human_task_release,
 )
+from portal.workflow.services.message_delivery import instance_message_deliver
 from portal.workflow.services.registration import request_register
 
 
@@ -124,15 +128,6 @@ class HistoryItemOutput(serializers.Serializer):
     step = serializers.CharField()
     role = serializers.CharField()
     by = serializers.CharField()
-
-
-class SlaOutput(serializers.Serializer):
-    working_days = serializers.IntegerField(allow_null=True, help_text="completion time of the service standard")
-    started_at = serializers.DateTimeField(allow_null=True, help_text="when the file was declared complete")
-    due_at = serializers.DateTimeField(allow_null=True, help_text="expected completion (working days, WITA)")
-    paused = serializers.BooleanField(help_text="the file is back with the applicant; the clock is stopped")
-    paused_working_hours = serializers.FloatField()
-    overdue = serializers.BooleanField()
 
 
 class ApplicantOutput(serializers.Serializer):
@@ -263,6 +258,39 @@ class RequestDetailApi(APIView):
     def get(self, request: Request, tracking_number: str) -> Response:
         instance = selectors.request_for_user(request.user, tracking_number)
         return Response(_request_detail(instance, request.user))
+
+
+class RequestMessageApi(APIView):
+    """A message to a request: who may send which one is declared in its diagram (`paten.sender`).
+
+    Officers and the applicant's own account authenticate as usual; an applicant without an
+    account sends from the browser session that opened the request with its tracking PIN (CSRF
+    checked, as for any form of that session)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    class MessageInput(InputSerializer):
+        name = serializers.CharField(max_length=100)
+        data = serializers.DictField(required=False, default=dict, error_messages=NOT_A_DICT)  # type: ignore[assignment]
+
+    @extend_schema(
+        request=MessageInput, responses=RequestStatusOutput, summary="Deliver a message the request waits for"
+    )
+    def post(self, request: Request, tracking_number: str) -> Response:
+        number = str(tracking_number)[:20]
+        actor = request.user if request.user.is_authenticated else None
+        applicant = actor is None and has_tracking_access(request.session, number)
+        if actor is None and not applicant:
+            raise exceptions.NotAuthenticated(_("Masuk, atau buka permohonan dengan PIN pelacakannya dahulu."))
+        if applicant:
+            SessionAuthentication().enforce_csrf(request)
+        serializer = self.MessageInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        delivered = instance_message_deliver(
+            tracking_number=number, name=serializer.validated_data["name"], data=serializer.validated_data["data"],
+            actor=actor, applicant=applicant,
+        )  # fmt: skip
+        return Response(_request_status(delivered.instance))
 
 
 class RequestDiagramApi(APIView):

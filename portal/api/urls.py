@@ -5,6 +5,7 @@ from . import apis
 urlpatterns = [
     path("requests/", apis.RequestRegisterApi.as_view(), name="request-register"),
     path("requests/<str:tracking_number>/", apis.RequestDetailApi.as_view(), name="request-detail"),
+    path("requests/<str:tracking_number>/messages/", apis.RequestMessageApi.as_view(), name="request-messages"),
     path("requests/<str:tracking_number>/diagram/", apis.RequestDiagramApi.as_view(), name="request-diagram"),
     path("tasks/", apis.HumanTaskListApi.as_view(), name="human-task-list"),
     path("tasks/overdue/", apis.HumanTaskOverdueApi.as_view(), name="human-task-overdue"),

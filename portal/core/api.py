@@ -101,3 +101,12 @@ def keyset_response(request: Request, *, results: Any, listed: ListPage) -> Resp
         for name, token in (("next", page.next_token), ("previous", page.previous_token))
     }
     return Response({"count": listed.total, "count_capped": listed.total_capped, **links, "results": results})
+
+
+class SlaOutput(serializers.Serializer):
+    working_days = serializers.IntegerField(allow_null=True, help_text="completion time of the service standard")
+    started_at = serializers.DateTimeField(allow_null=True, help_text="when the file was declared complete")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="expected completion (working days, WITA)")
+    paused = serializers.BooleanField(help_text="the file is back with the applicant; the clock is stopped")
+    paused_working_hours = serializers.FloatField()
+    overdue = serializers.BooleanField()

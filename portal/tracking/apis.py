@@ -11,8 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.apis import SlaOutput
-from portal.core.api import InputSerializer
+from portal.core.api import InputSerializer, SlaOutput
 from portal.core.http import client_ip
 
 from . import presenters, selectors, services

@@ -35,6 +35,8 @@ class EventType(models.TextChoices):
     HUMAN_TASK_COMPLETED = "human_task_completed", _("Langkah diselesaikan")
     HUMAN_TASK_CANCELLED = "human_task_cancelled", _("Langkah dibatalkan")
     TIMER_FIRED = "timer_fired", _("Batas waktu tercapai")
+    MESSAGE_DELIVERED = "message_delivered", _("Pesan diterima")
+    MESSAGE_UNDELIVERED = "message_undelivered", _("Pesan ditolak karena tidak sedang ditunggu")
     LETTER_NUMBERED = "letter_numbered", _("Surat ditandatangani dan diberi nomor")
     LETTER_ISSUED = "letter_issued", _("Surat diterbitkan")
     DOCUMENT_UPLOADED = "document_uploaded", _("Dokumen persyaratan diunggah")

@@ -184,6 +184,27 @@ def timer_fired(
     return _append(instance, EventType.TIMER_FIRED, None, at, payload)
 
 
+def message_delivered(
+    instance: ProcessInstance, *, actor: Any, at: datetime, name: str, data: dict[str, Any], caught: list[str],
+    by_pin: bool = False,
+) -> InstanceEvent:  # fmt: skip
+    """A message from outside reached the elements `caught`: its name and data are what replay needs."""
+    payload: dict[str, Any] = {"name": name, "data": data, "caught": caught}
+    if by_pin:
+        payload["by"] = "applicant_tracking_pin"
+    return _append(instance, EventType.MESSAGE_DELIVERED, actor, at, payload)
+
+
+def message_undelivered(
+    instance: ProcessInstance, *, actor: Any, at: datetime, name: str, by_pin: bool = False
+) -> InstanceEvent:
+    """A message arrived that nothing in the request waited for; nothing else changed."""
+    payload: dict[str, Any] = {"name": name}
+    if by_pin:
+        payload["by"] = "applicant_tracking_pin"
+    return _append(instance, EventType.MESSAGE_UNDELIVERED, actor, at, payload)
+
+
 # --- a request's records (written by letters and documents inside a command) --------------------
 
 

@@ -379,11 +379,32 @@ def _drive_plain(spec: Any, subprocess_specs: Any, forms: tuple[list[Field], dic
                         task.run()
                 traveller.shift(timedelta(minutes=1))
                 continue
+            if _deliver_plain(workflow):
+                continue
             if not _waits_for_timer(workflow):
                 return stalled(workflow)
             if not _travel(workflow, traveller.shift):
                 return stalled(workflow, "timers did not fire within 400 days")
         return Outcome("timeout", f"not ended after {MAX_ROUNDS} rounds")
+
+
+def _deliver_plain(workflow: Any) -> bool:
+    """Every message the workflow waits for, sent in once with no content (as the engine's side is);
+    whether any was caught."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+    from SpiffWorkflow.bpmn.util import BpmnEvent
+    from SpiffWorkflow.util.task import TaskState
+
+    caught = False
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        for part in [definition, *(getattr(definition, "event_definitions", None) or [])]:
+            if isinstance(part, MessageEventDefinition) and task.state == TaskState.WAITING:
+                # Camunda's message kind reads its content from a wrapper; the default one takes it as is.
+                payload = {"payload": {}, "result_var": None} if hasattr(part, "result_var") else {}
+                workflow.catch(BpmnEvent(part, payload=payload))
+                caught = True
+    return caught
 
 
 def _travel(workflow: Any, shift: Callable[[timedelta], None]) -> bool:
@@ -397,15 +418,30 @@ def _travel(workflow: Any, shift: Callable[[timedelta], None]) -> bool:
     return False
 
 
-def run_ours(source: bytes, filename: str, process_id: str | None, seconds: float = RUN_SECONDS) -> Outcome:
+def library_of(directory: Path) -> Any:
+    """The decision tables of the `.dmn` files beside a diagram (each file read alone: a bad one is
+    left out), as plain SpiffWorkflow's DMN parser gets them."""
+    import engine
+
+    decisions: dict[str, Any] = {}
+    for path in sorted(directory.glob("*.dmn")):
+        with contextlib.suppress(engine.DmnError, OSError):
+            library = engine.Library.from_files([(path.name, path.read_bytes())])
+            decisions.update({k: v for k, v in library.decisions.items() if k not in decisions})
+    return engine.Library(decisions)
+
+
+def run_ours(
+    source: bytes, filename: str, process_id: str | None, seconds: float = RUN_SECONDS, library: Any = None
+) -> Outcome:
     """The engine: lint (naming rules set aside), load, start, act, fire timers, save and restore each round.
 
     A run that does not complete is run again without saving and restoring; when that one completes,
     the cause says so (the stored state loses something)."""
-    outcome = _attempt_ours(source, filename, process_id, seconds, save_restore=True)
+    outcome = _attempt_ours(source, filename, process_id, seconds, save_restore=True, library=library)
     if outcome.outcome not in NOT_COMPLETED:
         return outcome
-    again = _attempt_ours(source, filename, process_id, seconds, save_restore=False)
+    again = _attempt_ours(source, filename, process_id, seconds, save_restore=False, library=library)
     if again.outcome != "completed":
         return outcome
     note = "completes without save/restore"
@@ -413,13 +449,13 @@ def run_ours(source: bytes, filename: str, process_id: str | None, seconds: floa
 
 
 def _attempt_ours(
-    source: bytes, filename: str, process_id: str | None, seconds: float, *, save_restore: bool
+    source: bytes, filename: str, process_id: str | None, seconds: float, *, save_restore: bool, library: Any
 ) -> Outcome:
     import engine
 
     try:
         with time_limit(seconds):
-            return _drive_ours(engine, source, filename, process_id, save_restore)
+            return _drive_ours(engine, source, filename, process_id, save_restore, library)
     except OutOfTime:
         engine.stop_sandbox()  # it may have been stopped mid-exchange: start the next run on a clean one
         return Outcome("timeout", f"still running after {seconds:g} s")
@@ -444,11 +480,13 @@ def _refused(errors: list[Any], source: bytes, process_id: str | None) -> Outcom
     return Outcome("refused", where + _generic(first.message), (where + detail)[:600])
 
 
-def _drive_ours(engine: Any, source: bytes, filename: str, process_id: str | None, save_restore: bool) -> Outcome:
-    errors = engine.errors_of(engine.lint(source, filename, code=process_id, naming=False))
+def _drive_ours(
+    engine: Any, source: bytes, filename: str, process_id: str | None, save_restore: bool, library: Any
+) -> Outcome:
+    errors = engine.errors_of(engine.lint(source, filename, code=process_id, naming=False, library=library))
     if errors:
         return _refused(errors, source, process_id)
-    definition = engine.load_definition(source, filename, code=process_id, naming=False)
+    definition = engine.load_definition(source, filename, code=process_id, naming=False, library=library)
     now = T0
     data = engine.validate_start_data(definition, automatic_data(fields_of_form(definition.start_form)))
     instance = engine.Instance.start(definition, data, now=now)
@@ -463,6 +501,13 @@ def _drive_ours(engine: Any, source: bytes, filename: str, process_id: str | Non
                 if any(h.guid == human.guid for h in instance.ready_human_tasks()):
                     now += timedelta(minutes=1)
                     instance.complete_human_task(human.guid, automatic_data(fields_of_form(human.form)), now=now)
+            continue
+        messages = sorted({m.name for m in instance.waiting_messages()})
+        if messages:  # each message waited for arrives, with no content (as on the plain side)
+            now += timedelta(minutes=1)
+            for name in messages:
+                with contextlib.suppress(engine.MessageNotAwaited):  # an earlier one may have moved on
+                    instance.deliver_message(name, {}, now=now)
             continue
         due = [t.due_at for t in instance.waiting_timers() if t.due_at is not None]
         if not due:
@@ -498,7 +543,7 @@ def worker_main() -> int:
             if side == "plain":
                 outcome = run_plain(source, path, process, seconds)
             else:
-                outcome = run_ours(source, path.name, process, seconds)
+                outcome = run_ours(source, path.name, process, seconds, library_of(path.parent))
             say({"side": side, "outcome": asdict(outcome)})
         say({"done": True})
     return 0

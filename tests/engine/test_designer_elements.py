@@ -115,6 +115,7 @@ def test_lint_checks_the_process_that_runs_and_what_it_calls_not_the_others_of_t
     other = HEAD.format(code="lain").split("<bpmn:process", 1)[1]
     extra = (
         f'<bpmn:process{called}<bpmn:startEvent id="B1" /><bpmn:serviceTask id="Layanan" />'
+        '<bpmn:endEvent id="B2" /><bpmn:sequenceFlow id="F3" sourceRef="Layanan" targetRef="B2" />'
         '<bpmn:sequenceFlow id="F1" sourceRef="B1" targetRef="Layanan" /></bpmn:process>\n'
         f'<bpmn:process{other}<bpmn:startEvent id="L1" /><bpmn:sendTask id="Kirim" />'
         '<bpmn:sequenceFlow id="F2" sourceRef="L1" targetRef="Kirim" /></bpmn:process>\n'
@@ -304,3 +305,95 @@ def test_two_timers_after_an_event_based_gateway_each_keep_their_own_time() -> N
     # the hour's branch was taken, and only it: the day's never runs
     assert [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
     assert instance.waiting_timers() == [] and instance.end_event() is None
+
+
+def test_a_camunda_listener_and_its_timeout_are_ignored_with_a_warning_not_linted_as_a_timer() -> None:
+    listener = (
+        '<bpmn:userTask id="Periksa"><bpmn:extensionElements>'
+        '<camunda:taskListener event="timeout" id="Batas" class="org.example.Ingatkan">'
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>${batas}</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</camunda:taskListener></bpmn:extensionElements></bpmn:userTask>"
+    )
+    from tests.engine.loop_diagrams import diagram_source
+
+    source = diagram_source(
+        "pendengar", {"loket": ["Start_Mulai", "Periksa", "Selesai"]},
+        start(), listener, end("Selesai"), flows(("Start_Mulai", "Periksa"), ("Periksa", "Selesai")),
+    )  # fmt: skip
+    problems = [p for p in engine.lint(source, "pendengar.bpmn") if "diagram layout" not in p.message]
+    assert [(p.element_id, p.message, p.severity) for p in problems] == [
+        ("Periksa", "Camunda listeners do not run here: ignored", engine.Severity.WARNING)
+    ]
+    instance = engine.Instance.start(engine.load_definition(source, "pendengar.bpmn"), {}, now=T0)
+    assert instance.waiting_timers() == [] and [h.bpmn_id for h in instance.ready_human_tasks()] == ["Periksa"]
+
+
+# --- decision tables -----------------------------------------------------------------------------------
+
+KERAMAIAN_DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_keramaian" name="Keramaian"
+  namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="rekomendasi_keramaian" name="Rekomendasi yang diperlukan">
+    <decisionTable id="Tabel" hitPolicy="FIRST">
+      <input id="In_peserta" label="Peserta">
+        <inputExpression typeRef="integer"><text>peserta</text></inputExpression></input>
+      <input id="In_tempat" label="Tempat">
+        <inputExpression typeRef="string"><text>tempat</text></inputExpression></input>
+      <output id="Out" name="rekomendasi" typeRef="string" />
+      <rule id="Besar"><inputEntry><text>&gt;= 1000</text></inputEntry><inputEntry><text>-</text></inputEntry>
+        <outputEntry><text>"polres"</text></outputEntry></rule>
+      <rule id="Jalan"><inputEntry><text>-</text></inputEntry><inputEntry><text>"jalan"</text></inputEntry>
+        <outputEntry><text>"polsek"</text></outputEntry></rule>
+      <rule id="Kecil"><inputEntry><text>-</text></inputEntry><inputEntry><text>-</text></inputEntry>
+        <outputEntry><text>"desa"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def _keramaian(ref: str = "rekomendasi_keramaian", reads: str = "peserta") -> bytes:
+    from tests.engine.loop_diagrams import diagram_source, field, gateway
+
+    fields = field(reads, "long") + field("tempat", "enum", "jalan", "gedung")
+    form = f"<bpmn:extensionElements><camunda:formData>{fields}</camunda:formData></bpmn:extensionElements>"
+    rule = f'<bpmn:businessRuleTask id="Tentukan" camunda:decisionRef="{ref}" camunda:resultVariable="perlu" />'
+    return diagram_source(
+        "keramaian-uji", {"loket": ["Start_Mulai", "Tentukan", "Jalur", "Polres", "Polsek", "Desa", "Selesai"]},
+        f'<bpmn:startEvent id="Start_Mulai">{form}</bpmn:startEvent>', rule, gateway("Jalur", default="Flow_5"),
+        user("Polres"), user("Polsek"), user("Desa"), end("Selesai"),
+        flows(("Start_Mulai", "Tentukan"), ("Tentukan", "Jalur"), ("Jalur", "Polres", 'perlu == "polres"'),
+              ("Jalur", "Polsek", 'perlu == "polsek"'), ("Jalur", "Desa"), ("Polres", "Selesai"),
+              ("Polsek", "Selesai"), ("Desa", "Selesai")),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("peserta", "tempat", "step"), [(1500, "gedung", "Polres"), (1500, "jalan", "Polres"), (200, "jalan", "Polsek"),
+                                     (200, "gedung", "Desa")],
+)  # fmt: skip
+def test_a_business_rule_task_decides_by_its_table_and_the_request_keeps_that_table(
+    peserta: int, tempat: str, step: str
+) -> None:
+    library = engine.Library.from_files([("decisions/rekomendasi_keramaian.dmn", KERAMAIAN_DMN)])
+    definition = engine.load_definition(_keramaian(), "keramaian-uji.bpmn", library=library)
+    stored = engine.definition_from_dict(engine.definition_to_dict(definition))  # as deployed and read back
+    instance = engine.Instance.start(stored, {"peserta": peserta, "tempat": tempat}, now=T0)
+    instance = _restored(stored, instance)
+    assert [h.bpmn_id for h in instance.ready_human_tasks()] == [step]
+    assert instance.data["perlu"] == step.lower()
+
+
+def test_lint_refuses_a_decision_not_deployed_or_reading_data_the_process_lacks() -> None:
+    library = engine.Library.from_files([("decisions/rekomendasi_keramaian.dmn", KERAMAIAN_DMN)])
+    missing = engine.errors_of(engine.lint(_keramaian("tidak_ada"), "keramaian-uji.bpmn", library=library))
+    assert [(p.element_id, p.message.split(" (")[0]) for p in missing] == [
+        ("Tentukan", "decision 'tidak_ada' is not deployed")
+    ]
+    lacking = engine.errors_of(engine.lint(_keramaian(reads="jumlah"), "keramaian-uji.bpmn", library=library))
+    assert [(p.element_id, p.message) for p in lacking] == [
+        ("Tentukan", "decision 'rekomendasi_keramaian' reads peserta, which no form, script, message or decision "
+                     "of this process gives"),
+    ]  # fmt: skip
+    with pytest.raises(engine.DmnError):
+        engine.Library.from_files([("a.dmn", KERAMAIAN_DMN), ("b.dmn", KERAMAIAN_DMN)])  # one id, two files

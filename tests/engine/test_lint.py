@@ -222,7 +222,7 @@ def test_business_rule_task_without_decision_ref() -> None:
 
 def test_business_rule_task_with_a_decision_that_is_not_loaded() -> None:
     source = _replace_script_task("businessRuleTask", ' camunda:decisionRef="keputusan"')
-    _only_error_at(source, "Script_Catat", "SpiffWorkflow cannot run this")
+    _only_error_at(source, "Script_Catat", "decision 'keputusan' is not deployed")
 
 
 def test_complex_gateway_is_not_supported() -> None:

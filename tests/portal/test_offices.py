@@ -117,6 +117,7 @@ def state() -> dict[str, Any]:
 ATTEMPTS_API: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("request-detail", "get", "/api/v1/requests/{tn}/", None),
     ("request-diagram", "get", "/api/v1/requests/{tn}/diagram/", None),
+    ("request-messages", "post", "/api/v1/requests/{tn}/messages/", {"name": "rekomendasi_desa", "data": {}}),
     ("request-documents", "get", "/api/v1/requests/{tn}/documents/", None),
     ("request-documents", "post", "/api/v1/requests/{tn}/documents/", {"requirement": "kk"}),
     ("request-document-download", "get", "/api/v1/requests/{tn}/documents/{document}/", None),
