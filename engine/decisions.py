@@ -1,4 +1,6 @@
-"""Business rule tasks: a decision table (engine/dmn.py) evaluated over the process's data.
+"""What a service's diagram uses from other files (the Library: decision tables, shared
+sub-processes), and business rule tasks: a decision table (engine/dmn.py) evaluated over the
+process's data.
 
 A service's diagram names a decision with `camunda:decisionRef` on a business rule task; the
 answer is kept in the process's data under `camunda:resultVariable` (by default the decision's
@@ -30,43 +32,79 @@ TYPENAME = "PatenDecisionTask"
 
 @dataclass(frozen=True)
 class Library:
-    """What a service's diagram may use besides its own file: decision tables by decision id."""
+    """What a service's diagram may use besides its own file: decision tables by decision id, and
+    shared sub-processes (processes/shared/*.bpmn) by process id, for its call activities."""
 
     decisions: Mapping[str, Decision] = field(default_factory=dict)
-    # decision id -> the file it comes from (its name and content's SHA-256), for deploys to record
+    # process id -> (file name, source) of a shared sub-process file
+    processes: Mapping[str, tuple[str, bytes]] = field(default_factory=dict)
+    # decision or process id -> the file it comes from (its name and content's SHA-256)
     sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_files(cls, files: Iterable[tuple[str, bytes]]) -> Library:
-        """The decisions of DMN files; DmnError with every problem of every file (and a decision id
-        defined twice)."""
+        """The decisions of `.dmn` files and the executable processes of `.bpmn` ones; DmnError with
+        every problem of every file (an id defined twice included)."""
         from .parsing import sha256_of
 
         decisions: dict[str, Decision] = {}
+        processes: dict[str, tuple[str, bytes]] = {}
         sources: dict[str, tuple[str, str]] = {}
         problems: list[Problem] = []
+
+        def claim(key: str, filename: str, source: bytes) -> None:
+            if key in sources:
+                problems.append(Problem(filename, key, f"'{key}' is also defined in {sources[key][0]}"))
+            sources[key] = (filename, sha256_of(source))
+
         for filename, source in files:
+            if filename.lower().endswith(".bpmn"):
+                for pid in _executable_ids(source, filename, problems):
+                    claim(pid, filename, source)
+                    processes[pid] = (filename, source)
+                continue
             try:
                 parsed = parse_dmn(source, filename)
             except DmnError as exc:
                 problems += exc.problems
                 continue
             for decision_id, decision in parsed.decisions.items():
-                if decision_id in decisions:
-                    problems.append(Problem(filename, decision_id, f"decision '{decision_id}' is also defined in "
-                                            f"{sources[decision_id][0]}"))  # fmt: skip
+                claim(decision_id, filename, source)
                 decisions[decision_id] = decision
-                sources[decision_id] = (filename, sha256_of(source))
         if problems:
             raise DmnError(problems)
-        return cls(decisions, sources)
+        return cls(decisions, processes, sources)
 
     @classmethod
     def from_directory(cls, directory: str | os.PathLike[str]) -> Library:
-        """The decisions of every `.dmn` file in a directory (none when it does not exist)."""
+        """The decisions of `decisions/*.dmn` and the sub-processes of `shared/*.bpmn` under a
+        directory (processes/), each missing folder giving none."""
         folder = Path(directory)
-        files = sorted(folder.glob("*.dmn")) if folder.is_dir() else []
-        return cls.from_files((f"{folder.name}/{p.name}", p.read_bytes()[: MAX_BPMN_BYTES + 1]) for p in files)
+        paths = [*sorted((folder / "decisions").glob("*.dmn")), *sorted((folder / "shared").glob("*.bpmn"))]
+        return cls.from_files((f"{p.parent.name}/{p.name}", p.read_bytes()[: MAX_BPMN_BYTES + 1]) for p in paths)
+
+    def merged(self, other: Library) -> Library:
+        """This library with `other`'s entries added, `other` winning where both define an id."""
+        return Library({**self.decisions, **other.decisions}, {**self.processes, **other.processes},
+                       {**self.sources, **other.sources})  # fmt: skip
+
+
+def _executable_ids(source: bytes, filename: str, problems: list[Problem]) -> list[str]:
+    from .xmlsafe import UnsafeXml, parse_xml
+
+    try:
+        root = parse_xml(source, max_bytes=MAX_BPMN_BYTES)
+    except UnsafeXml as exc:
+        problems.append(Problem(filename, "-", f"refused: {exc}"))
+        return []
+    found = [
+        str(p.get("id"))
+        for p in root.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+        if p.get("id") and p.get("isExecutable", "true").strip().lower() == "true"
+    ]
+    if not found:
+        problems.append(Problem(filename, "-", "no executable process to call"))
+    return found
 
 
 class DecisionTask(ScriptEngineTask, BpmnSpecMixin):

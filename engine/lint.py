@@ -33,6 +33,7 @@ from .parsing import (
     Decision,
     Definition,
     build_definition,
+    called_processes,
     decision_of,
     form_of,
     message_name,
@@ -126,8 +127,9 @@ class _Checker:
             called = (node.get("calledElement") or "").strip()
             if not called:
                 self.error(node.get("id"), "call activity has no calledElement")
-            elif called not in self.process_ids:
-                self.error(node.get("id"), f"call activity calls '{called}', not an executable process of this file")
+            elif called not in self.process_ids and called not in self.library.processes:
+                self.error(node.get("id"), f"call activity calls '{called}', neither an executable process of this "
+                           "file nor a deployed shared sub-process (processes/shared/*.bpmn)")  # fmt: skip
         for node in process.iter(f"{BPMN}businessRuleTask"):
             self.check_decision_task(process, node)
         self.check_flows(process)
@@ -509,6 +511,8 @@ def _analyse(
     # What runs: the service's process and the processes of this file it calls (all, when there is
     # no service process to start from, so that every mistake is still reported).
     checked = executable if target is None else _called_from(target, executable)
+    if target is not None:
+        _check_calls(checker, root, expected)
     for process in checked:
         checker.check_process(process)
     for process in executable:
@@ -533,6 +537,48 @@ def _data_names(process: etree._Element) -> set[str]:
     for script in root.iter(f"{BPMN}script"):
         names |= assigned_names(_text(script))
     return names
+
+
+def _check_calls(checker: _Checker, root: etree._Element, code: str) -> None:
+    """Call activities into shared files: no cycle, and no element id the service uses too."""
+    try:
+        reached = called_processes(root, code, checker.library)
+    except Exception as exc:  # noqa: BLE001 - a shared file that cannot be read is a finding
+        checker.error(code, f"a called sub-process cannot be read: {type(exc).__name__}: {exc}")
+        return
+    by_id = {str(p.get("id")): p for _r, p, _n in reached}
+    for _root, process, filename in reached:
+        for node in process.iter(f"{BPMN}callActivity"):
+            called = (node.get("calledElement") or "").strip()
+            if called in by_id and process in _calls_reaching(by_id, called):
+                checker.error(node.get("id"), f"call activity calls '{called}', which calls back here: a cycle")
+        if filename:  # a shared file's steps share the service's ids (forms, steps and lanes by id)
+            mine = {n.get("id") for _r, p, f in reached if not f for n in _flow_nodes(p)}
+            for node in _flow_nodes(process):
+                if node.get("id") in mine:
+                    checker.error(node.get("id"), f"this id is used in the service and in {filename}: rename one")
+
+
+def _flow_nodes(process: etree._Element) -> list[etree._Element]:
+    """The elements of a process the engine runs (tasks, events, gateways, sub-processes), with an id."""
+    kinds = ("Task", "task", "Event", "Gateway", "Activity", "subProcess", "transaction")
+    return [
+        n for n in process.iter()
+        if isinstance(n.tag, str) and n.get("id") and etree.QName(n).localname.endswith(kinds)
+    ]  # fmt: skip
+
+
+def _calls_reaching(by_id: dict[str, etree._Element], start: str) -> list[etree._Element]:
+    """The processes reachable through call activities from process `start` (itself included)."""
+    seen: list[etree._Element] = []
+    todo = [start]
+    while todo:
+        process = by_id.get(todo.pop())
+        if process is None or process in seen:
+            continue
+        seen.append(process)
+        todo += [(n.get("calledElement") or "").strip() for n in process.iter(f"{BPMN}callActivity")]
+    return seen
 
 
 def _text_attr(node: etree._Element, name: str) -> str:

@@ -344,44 +344,95 @@ class _StepProperties:
             self.number_fields[nid] = number_field
 
 
+def called_processes(
+    root: etree._Element, code: str, library: Library | None
+) -> list[tuple[etree._Element, etree._Element, str]]:
+    """(file root, process, file name) of the service's process and of every process its call
+    activities reach, in this file or in the library's shared files, each once."""
+    from .xmlsafe import MAX_BPMN_BYTES, parse_xml
+
+    library = library or Library()
+    files: dict[str, etree._Element] = {}
+    found: list[tuple[etree._Element, etree._Element, str]] = []
+    seen: set[str] = set()
+    todo = [(root, code, "")]
+    while todo:
+        file_root, pid, filename = todo.pop(0)
+        process = process_element(file_root, pid)
+        if process is None and pid in library.processes:
+            filename, source = library.processes[pid]
+            file_root = files.setdefault(filename, parse_xml(source, max_bytes=MAX_BPMN_BYTES))
+            process = process_element(file_root, pid)
+        if process is None or pid in seen:
+            continue
+        seen.add(pid)
+        found.append((file_root, process, filename))
+        for node in process.iter(f"{BPMN}callActivity"):
+            todo.append((file_root, (node.get("calledElement") or "").strip(), filename))
+    return found
+
+
 def build_definition(
     root: etree._Element, filename: str, code: str, sha256: str, library: Library | None = None
 ) -> Definition:
-    """Parse the process `code` from an already-hardened XML tree (its decisions from `library`);
-    SpiffWorkflow errors propagate."""
+    """Parse the process `code` from an already-hardened XML tree (its decisions and shared
+    sub-processes from `library`); SpiffWorkflow errors propagate."""
     parser = ServiceParser(library)
     parser.add_bpmn_xml(root, filename=filename)
+    reached = called_processes(root, code, library)
+    for shared_root, shared_name in {id(r): (r, n) for r, _p, n in reached if r is not root}.values():
+        parser.add_bpmn_xml(shared_root, filename=shared_name)
     spec = parser.get_spec(code)
     subprocess_specs = parser.get_subprocess_specs(code)
-    process = process_element(root, code)
-    assert process is not None
-    start_form = Form()
-    forms: dict[str, Form] = {}
-    names: dict[str, str] = {}
-    steps = _StepProperties()
-    reminders: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for node in process.iter():
-        if not isinstance(node.tag, str) or node.get("id") is None:
-            continue
-        nid = str(node.get("id"))
-        if node.get("name"):
-            names[nid] = str(node.get("name"))
-        if node.tag in HUMAN_STEP_TAGS:
-            forms[nid] = form_of(node) if node.tag == f"{BPMN}userTask" else Form()
-            steps.read(node, nid)
-        elif node.tag == f"{BPMN}startEvent" and node.getparent() is process:
-            start_form = form_of(node)
-        elif node.tag == f"{BPMN}boundaryEvent":
-            roles = property_of(node, REMIND_PROPERTY)
-            if roles is not None:
-                extra = tuple(r.strip() for r in roles.split(",") if r.strip())
-                reminders[nid] = (str(node.get("attachedToRef") or ""), extra)
-    lanes = {ts.bpmn_id: ts.lane for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
+    process = reached[0][1]
+    elements = _Elements()
+    for file_root, each, _name in reached:
+        elements.read(file_root, each, service=each is process)
+    lanes = {
+        ts.bpmn_id: ts.lane
+        for one in (spec, *subprocess_specs.values())
+        for ts in one.task_specs.values()
+        if getattr(ts, "bpmn_id", None)
+    }
+    steps, forms = elements.steps, elements.forms
     return Definition(
         code=code, name=str(process.get("name") or code), sha256=sha256, spec=spec,
-        subprocess_specs=subprocess_specs, start_form=start_form, forms=forms, lanes=lanes, element_names=names,
-        letter_conditions=steps.letters, clock_conditions=steps.clocks, due_expressions=steps.dues,
-        reminders=reminders, positions={k: v for k, v in shape_positions(root).items() if k in forms},
+        subprocess_specs=subprocess_specs, start_form=elements.start_form, forms=forms, lanes=lanes,
+        element_names=elements.names, letter_conditions=steps.letters, clock_conditions=steps.clocks,
+        due_expressions=steps.dues, reminders=elements.reminders,
+        positions={k: v for k, v in shape_positions(root).items() if k in forms},
         duties=steps.duties, decisions=steps.decisions, letter_number_fields=steps.number_fields,
-        message_senders=message_senders(root, process),
+        message_senders=elements.senders,
     )  # fmt: skip
+
+
+@dataclass
+class _Elements:
+    """What the service's process and the processes it calls say of their elements, by bpmn id."""
+
+    start_form: Form = field(default_factory=Form)
+    forms: dict[str, Form] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    steps: _StepProperties = field(default_factory=_StepProperties)
+    reminders: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    senders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def read(self, root: etree._Element, process: etree._Element, *, service: bool) -> None:
+        for node in process.iter():
+            if not isinstance(node.tag, str) or node.get("id") is None:
+                continue
+            nid = str(node.get("id"))
+            if node.get("name"):
+                self.names[nid] = str(node.get("name"))
+            if node.tag in HUMAN_STEP_TAGS:
+                self.forms[nid] = form_of(node) if node.tag == f"{BPMN}userTask" else Form()
+                self.steps.read(node, nid)
+            elif node.tag == f"{BPMN}startEvent" and node.getparent() is process and service:
+                self.start_form = form_of(node)
+            elif node.tag == f"{BPMN}boundaryEvent":
+                roles = property_of(node, REMIND_PROPERTY)
+                if roles is not None:
+                    extra = tuple(r.strip() for r in roles.split(",") if r.strip())
+                    self.reminders[nid] = (str(node.get("attachedToRef") or ""), extra)
+        for name, senders in message_senders(root, process).items():
+            self.senders[name] = tuple(dict.fromkeys((*self.senders.get(name, ()), *senders)))

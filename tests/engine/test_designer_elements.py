@@ -397,3 +397,59 @@ def test_lint_refuses_a_decision_not_deployed_or_reading_data_the_process_lacks(
     ]  # fmt: skip
     with pytest.raises(engine.DmnError):
         engine.Library.from_files([("a.dmn", KERAMAIAN_DMN), ("b.dmn", KERAMAIAN_DMN)])  # one id, two files
+
+
+# --- call activities into shared files ------------------------------------------------------------------
+
+
+def _shared_initials(extra: str = "") -> bytes:
+    from tests.engine.loop_diagrams import diagram_source, field
+
+    return diagram_source(
+        "paraf-berjenjang", {"kasi": ["P_Mulai", "ParafKasi"], "sekcam": ["ParafSekcam", "P_Selesai"]},
+        start("P_Mulai"), user("ParafKasi", field("paraf_kasi", "boolean")),
+        user("ParafSekcam", field("paraf_sekcam", "boolean")), end("P_Selesai"), extra,
+        flows(("P_Mulai", "ParafKasi"), ("ParafKasi", "ParafSekcam"), ("ParafSekcam", "P_Selesai")),
+    ).replace(b'id="Flow_', b'id="PFlow_')  # fmt: skip
+
+
+def _calling(called: str = "paraf-berjenjang", ids: str = "Panggil") -> bytes:
+    from tests.engine.loop_diagrams import diagram_source
+
+    return diagram_source(
+        "layanan-paraf", {"loket": ["Start_Mulai", ids, "Arsipkan", "Selesai"]},
+        start(), f'<bpmn:callActivity id="{ids}" name="Paraf berjenjang" calledElement="{called}" />',
+        '<bpmn:manualTask id="Arsipkan" />', end("Selesai"),
+        flows(("Start_Mulai", ids), (ids, "Arsipkan"), ("Arsipkan", "Selesai")),
+    )  # fmt: skip
+
+
+def test_a_call_activity_runs_a_shared_file_s_steps_in_their_own_lanes() -> None:
+    library = engine.Library.from_files([("shared/paraf-berjenjang.bpmn", _shared_initials())])
+    definition = engine.load_definition(_calling(), "layanan-paraf.bpmn", library=library)
+    definition = engine.definition_from_dict(engine.definition_to_dict(definition))  # as stored at deploy
+    instance = engine.Instance.start(definition, {}, now=T0)
+    seen = []
+    while instance.ready_human_tasks():
+        instance = _restored(definition, instance)
+        [step] = instance.ready_human_tasks()
+        seen.append((step.bpmn_id, step.role, [f.id for f in step.form.fields]))
+        data = {f.id: True for f in step.form.fields}
+        instance.complete_human_task(step.guid, data, now=T0)
+    assert seen == [("ParafKasi", "kasi", ["paraf_kasi"]), ("ParafSekcam", "sekcam", ["paraf_sekcam"]),
+                    ("Arsipkan", "loket", [])]  # fmt: skip
+    assert instance.status is engine.InstanceStatus.COMPLETED and instance.data["paraf_sekcam"] is True
+
+
+def test_lint_refuses_a_missing_shared_process_a_call_cycle_and_an_id_used_twice() -> None:
+    library = engine.Library.from_files([("shared/paraf-berjenjang.bpmn", _shared_initials())])
+    missing = _lint_errors(_calling("paraf-lain"), "layanan-paraf.bpmn")
+    assert [e for e, m in missing if "neither an executable process of this file" in m] == ["Panggil"]
+    back = '<bpmn:callActivity id="Balik" calledElement="paraf-berjenjang" />'
+    cyclic = engine.Library.from_files([("shared/paraf-berjenjang.bpmn", _shared_initials(back).replace(
+        b'<bpmn:flowNodeRef>P_Selesai</bpmn:flowNodeRef>', b"<bpmn:flowNodeRef>P_Selesai</bpmn:flowNodeRef>"
+        b"<bpmn:flowNodeRef>Balik</bpmn:flowNodeRef>"))])  # fmt: skip
+    errors = engine.errors_of(engine.lint(_calling(), "layanan-paraf.bpmn", library=cyclic))
+    assert any(p.element_id == "Balik" and "calls back here: a cycle" in p.message for p in errors), errors
+    twice = engine.errors_of(engine.lint(_calling(ids="ParafKasi"), "layanan-paraf.bpmn", library=library))
+    assert any("this id is used in the service and in shared/paraf-berjenjang.bpmn" in p.message for p in twice)

@@ -209,7 +209,7 @@ def test_tasks_that_call_external_systems(tag: str) -> None:
 def test_call_activity_to_a_missing_process() -> None:
     source = _replace_script_task("callActivity", ' calledElement="tidak-ada"')
     message = _only_error_at(source, "Script_Catat", "call activity calls 'tidak-ada'")
-    assert "not an executable process of this file" in message
+    assert "neither an executable process of this file nor a deployed shared sub-process" in message
 
 
 def test_call_activity_without_called_element() -> None:
