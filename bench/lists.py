@@ -106,11 +106,11 @@ def seed(password: str) -> None:
     from portal.accounts.services import demo_users_ensure
     from portal.directory.services import demo_postings_ensure
     from portal.operations.services import catalogue_load
-    from portal.workflow.services.definitions import definitions_deploy
+    from portal.workflow.services.definitions import catalogue_files, definitions_deploy
 
     demo_users_ensure(password=password)
     demo_postings_ensure()
-    files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted(PROCESSES.glob("*.bpmn"))]
+    files = catalogue_files(PROCESSES)
     definitions_deploy(files=files)
     catalogue_load(directory=PROCESSES)
 

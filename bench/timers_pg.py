@@ -385,7 +385,7 @@ def portal() -> SimpleNamespace:
     from portal.workflow.enums import EventType, HumanTaskStatus
     from portal.workflow.events import GENESIS, chain_verify, event_hash
     from portal.workflow.models import HumanTask, InstanceEvent, ProcessInstance, TimerSchedule
-    from portal.workflow.services.definitions import definitions_deploy
+    from portal.workflow.services.definitions import catalogue_files, definitions_deploy
     from portal.workflow.services.human_tasks import human_task_complete
     from portal.workflow.services.registration import request_register
     from portal.workflow.services.timers import instance_timers_fire
@@ -395,6 +395,7 @@ def portal() -> SimpleNamespace:
         catalogue_load=catalogue_load,
         demo_postings_ensure=demo_postings_ensure,
         definitions_deploy=definitions_deploy,
+        catalogue_files=catalogue_files,
         request_register=request_register,
         human_task_complete=human_task_complete,
         instance_timers_fire=instance_timers_fire,
@@ -415,7 +416,7 @@ def seed(password: str) -> None:
     api = portal()
     api.demo_users_ensure(password=password)
     api.demo_postings_ensure()  # the kecamatan and villages too
-    files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted(PROCESSES.glob("*.bpmn"))]
+    files = api.catalogue_files(PROCESSES)
     api.definitions_deploy(files=files)
     api.catalogue_load(directory=PROCESSES)
 

@@ -48,16 +48,16 @@ def users(db: Any, settings: Any) -> dict[str, Any]:
 _PARSED: dict[tuple[bytes, str], Any] = {}
 
 
-def _load_definition_once(source: bytes, filename: str, *, code: str | None = None) -> Any:
+def _load_definition_once(source: bytes, filename: str, *, code: str | None = None, **options: Any) -> Any:
     import importlib
 
     load = importlib.import_module("engine.lint").load_definition  # the package's `lint` is the function
+    library = options.get("library")
+    if code is not None or (library is not None and (library.decisions or library.processes)) or len(options) > 1:
+        return load(source, filename, code=code, **options)
     key = (source, filename)
-    if code is not None or key not in _PARSED:
-        built = load(source, filename, code=code)
-        if code is not None:
-            return built
-        _PARSED[key] = built
+    if key not in _PARSED:
+        _PARSED[key] = load(source, filename, **options)
     return _PARSED[key]
 
 
@@ -67,11 +67,11 @@ def deployed(db: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     import engine
     from portal.directory.services import regions_sync
     from portal.operations.services import catalogue_load
-    from portal.workflow.services.definitions import definitions_deploy
+    from portal.workflow.services.definitions import catalogue_files, definitions_deploy
 
     regions_sync()  # reference data from a migration; a transactional test's flush removes it
 
-    files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted((ROOT / "processes").glob("*.bpmn"))]
+    files = catalogue_files(ROOT / "processes")
     with monkeypatch.context() as patch:
         patch.setattr(engine, "load_definition", _load_definition_once)
         result = {r.definition.code: r.definition for r in definitions_deploy(files=files)}

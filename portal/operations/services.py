@@ -20,7 +20,7 @@ from portal.catalogue.services import SyncResult, catalogue_sync
 from portal.core.errors import NotAllowed
 from portal.directory.services import demo_postings_ensure, regions_sync
 from portal.letters.services import letter_templates_sync
-from portal.workflow.services.definitions import DeployResult, definitions_deploy
+from portal.workflow.services.definitions import DeployResult, catalogue_files, definitions_deploy
 from portal.workflow.services.human_tasks import human_tasks_release_held
 
 from .models import BEAT, Heartbeat
@@ -54,7 +54,7 @@ def demo_seed(*, password: str, directory: Path | None = None) -> DemoSeed:
     users = demo_users_ensure(password=password)
     _offices, villages = regions_sync()
     demo_postings_ensure()
-    files = [(f"processes/{p.name}", p.read_bytes()) for p in sorted(directory.glob("*.bpmn"))]
+    files = catalogue_files(directory)
     deployed = definitions_deploy(files=files, by_name="seed_demo", note="demo") if files else []
     return DemoSeed(list(users), villages, deployed, catalogue_load(directory=directory))
 

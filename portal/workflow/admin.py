@@ -10,6 +10,7 @@ from portal.core.admin import ReadOnlyAdmin
 
 from .models import (
     DefinitionEvent,
+    DefinitionPart,
     HumanTask,
     HumanTaskHistory,
     InstanceEvent,
@@ -23,6 +24,14 @@ from .models import (
 class ProcessDefinitionAdmin(ReadOnlyAdmin):
     list_display = ["code", "version", "name", "is_active", "deployed_at", "sha256"]
     list_filter = ["is_active"]
+
+
+@admin.register(DefinitionPart)
+class DefinitionPartAdmin(ReadOnlyAdmin):
+    """Decision tables and shared sub-processes, versioned like the services that use them."""
+
+    list_display = ["kind", "code", "version", "is_active", "deployed_at", "sha256"]
+    list_filter = ["kind", "is_active"]
 
 
 @admin.register(ProcessInstance)

@@ -28,6 +28,7 @@ OPEN_HUMAN_TASK = (HumanTaskStatus.READY, HumanTaskStatus.CLAIMED)
 
 class EventType(models.TextChoices):
     DEFINITION_DEPLOYED = "definition_deployed", _("Definisi proses dipasang")
+    PART_DEPLOYED = "part_deployed", _("Tabel keputusan atau sub-proses bersama dipasang")
     INSTANCE_STARTED = "instance_started", _("Permohonan didaftarkan")
     HUMAN_TASK_CREATED = "human_task_created", _("Langkah menunggu petugas")
     HUMAN_TASK_CLAIMED = "human_task_claimed", _("Langkah diambil")

@@ -18,7 +18,7 @@ from portal.core.hashing import canonical_json, sha256_hex
 from portal.core.prepared import rows_insert
 
 from .enums import EventType
-from .models import DefinitionEvent, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
+from .models import DefinitionEvent, DefinitionPart, HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
 
 GENESIS = "0" * 64
 _HELD = "_paten_events_held"  # the instance object's attribute holding a command's unwritten events
@@ -250,22 +250,44 @@ def definition_deployed(
     note: str, reactivated: bool,
 ) -> DefinitionEvent:  # fmt: skip
     """One row in the deployments' own chain (the caller holds the service's version rows locked)."""
-    last = DefinitionEvent.objects.order_by("-seq").only("seq", "hash").first()
-    seq, prev = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
-    at = at.astimezone(UTC)
-    payload = json.loads(canonical({
+    payload = {
         "code": definition.code, "definition_id": definition.pk, "version": definition.version,
         "sha256": definition.sha256, "previous_version": previous.version if previous else None,
         "previous_sha256": previous.sha256 if previous else None, "reactivated": reactivated, "note": note,
-    }))  # fmt: skip
+    }  # fmt: skip
+    if definition.pk is not None and definition.parts.exists():
+        payload["parts"] = [f"{p.filename} v{p.version} {p.sha256}" for p in definition.parts.order_by("kind", "code")]
+    return _deployment(EventType.DEFINITION_DEPLOYED, definition.code, payload, actor=actor, by_name=by_name, at=at)
+
+
+def part_deployed(
+    *, part: DefinitionPart, previous: DefinitionPart | None, actor: Any, by_name: str, at: datetime, note: str,
+    reactivated: bool,
+) -> DefinitionEvent:  # fmt: skip
+    """A decision table or shared sub-process file deployed, in the same chain as the services."""
+    payload = {
+        "kind": part.kind, "code": part.code, "part_id": part.pk, "version": part.version, "sha256": part.sha256,
+        "previous_version": previous.version if previous else None, "reactivated": reactivated, "note": note,
+    }  # fmt: skip
+    return _deployment(
+        EventType.PART_DEPLOYED, f"{part.kind}/{part.code}", payload, actor=actor, by_name=by_name, at=at
+    )
+
+
+def _deployment(
+    kind: EventType, code: str, payload: dict[str, Any], *, actor: Any, by_name: str, at: datetime
+) -> DefinitionEvent:
+    last = DefinitionEvent.objects.order_by("-seq").only("seq", "hash").first()
+    seq, prev = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
+    at = at.astimezone(UTC)
+    clean = json.loads(canonical(payload))
     username = _username(actor) or by_name
     digest = event_hash(
-        prev_hash=prev, tracking_number="", seq=seq, type=str(EventType.DEFINITION_DEPLOYED), actor=username,
-        at=at.isoformat(), payload=payload,
-    )  # fmt: skip
+        prev_hash=prev, tracking_number="", seq=seq, type=str(kind), actor=username, at=at.isoformat(), payload=clean
+    )
     return DefinitionEvent.objects.create(
-        seq=seq, type=EventType.DEFINITION_DEPLOYED, code=definition.code, actor=actor, actor_username=username,
-        at=at, payload=payload, prev_hash=prev, hash=digest,
+        seq=seq, type=kind, code=code[:64], actor=actor, actor_username=username, at=at, payload=clean,
+        prev_hash=prev, hash=digest,
     )  # fmt: skip
 
 

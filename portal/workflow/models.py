@@ -5,6 +5,8 @@ Lists and dashboards read these plain tables; only commands load the workflow st
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,10 @@ class ProcessDefinition(models.Model):
     deployed_at = models.DateTimeField(_("waktu pemasangan"))
     note = models.TextField(_("catatan pemasangan"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
+    # The decision tables and shared sub-processes this version was built with (copied into its spec).
+    parts: models.ManyToManyField[DefinitionPart, Any] = models.ManyToManyField(
+        "DefinitionPart", blank=True, related_name="services", verbose_name=_("berkas bersama")
+    )
 
     class Meta:
         constraints = [
@@ -369,26 +375,6 @@ class InstanceEvent(models.Model):
         return f"{self.instance_id}#{self.seq} {self.type}"
 
 
-class DefinitionEvent(models.Model):
-    """Append-only, hash-chained record of deployments (one chain for all services)."""
-
-    seq = models.PositiveIntegerField(_("nomor urut"), unique=True)
-    type = models.CharField(_("jenis"), max_length=32, choices=EventType.choices)
-    code = models.CharField(_("kode layanan"), max_length=64, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("pelaku"),
-    )  # fmt: skip
-    actor_username = models.CharField(_("nama pelaku"), max_length=150, blank=True)
-    at = models.DateTimeField(_("waktu"))
-    payload = models.JSONField(_("isi"), default=dict)
-    prev_hash = models.CharField(_("sidik sebelumnya"), max_length=64)
-    hash = models.CharField(_("sidik"), max_length=64)
-
-    class Meta:
-        ordering = ["seq"]
-        verbose_name = _("peristiwa pemasangan")
-        verbose_name_plural = _("peristiwa pemasangan")
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.code}"
+# Deployments' own records live beside (a module of their own keeps this one readable).
+from .models_deployments import DefinitionEvent as DefinitionEvent  # noqa: E402
+from .models_deployments import DefinitionPart as DefinitionPart  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -453,3 +454,37 @@ def test_lint_refuses_a_missing_shared_process_a_call_cycle_and_an_id_used_twice
     assert any(p.element_id == "Balik" and "calls back here: a cycle" in p.message for p in errors), errors
     twice = engine.errors_of(engine.lint(_calling(ids="ParafKasi"), "layanan-paraf.bpmn", library=library))
     assert any("this id is used in the service and in shared/paraf-berjenjang.bpmn" in p.message for p in twice)
+
+
+# --- what was stored before ----------------------------------------------------------------------------
+
+
+def _stored_before() -> list[dict[str, Any]]:
+    import gzip
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "states" / "stored-before-designer-elements.json.gz"
+    return list(json.loads(gzip.decompress(path.read_bytes())))
+
+
+@pytest.mark.parametrize("stored", _stored_before(), ids=lambda s: str(s["scenario"]))
+def test_definitions_and_requests_stored_before_these_elements_run_on_to_their_end(stored: dict[str, Any]) -> None:
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    definition = engine.definition_from_dict(stored["definition"])
+    instance = engine.Instance.restore(definition, stored["state"])
+    now = datetime.fromisoformat(stored["now"])
+    for number, step in enumerate(stored["remaining"], start=1):
+        now += timedelta(minutes=10)
+        if "fire_timers_after" in step:
+            parsed = TimerEventDefinition.parse_iso_duration(step["fire_timers_after"])
+            now += TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            instance.fire_due_timers(now=now)
+        else:
+            ready = {h.bpmn_id: h for h in instance.ready_human_tasks()}
+            assert step["bpmn_id"] in ready, (number, sorted(ready))
+            instance.complete_human_task(ready[step["bpmn_id"]].guid, step.get("data", {}), now=now)
+        instance = _restored(definition, instance)
+    assert instance.status is engine.InstanceStatus.COMPLETED
+    assert instance.end_event() is not None and instance.end_event()[0] == stored["expect"]["end"]

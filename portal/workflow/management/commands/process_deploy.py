@@ -1,4 +1,8 @@
-"""`process_deploy [--by NAME] [--note TEXT] FILE...`: lint, then deploy each changed file as a new version."""
+"""`process_deploy [--by NAME] [--note TEXT] FILE...`: lint, then deploy each changed file as a new version.
+
+Services (`*.bpmn`), their decision tables (`decisions/*.dmn`) and shared sub-processes
+(`shared/*.bpmn`) may be given in one call; a changed shared file also gives every active service
+that uses it a new version."""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import engine
-from portal.workflow.services.definitions import definitions_deploy
+from portal.workflow.services.definitions import deploy_files
 
 from .process_lint import read_source
 
 
 class Command(BaseCommand):
-    help = "Deploy BPMN files (a new version only when the content changed). On any error nothing is deployed."
+    help = "Deploy BPMN and DMN files (a new version only when the content changed). On any error nothing is deployed."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -40,13 +44,17 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             raise CommandError("nothing deployed", returncode=1)
         try:
-            results = definitions_deploy(
+            results, parts = deploy_files(
                 files=files, deployed_by=user, by_name=by_name, note=str(options["note"])[:2000]
             )
         except engine.DefinitionError as exc:
             for problem in exc.problems:
                 self.stdout.write(str(problem))
             raise CommandError("nothing deployed", returncode=1) from exc
+        for part_result in parts:
+            part = part_result.part
+            note = "deployed" if part_result.changed else "unchanged"
+            self.stdout.write(f"{part.kind}/{part.code} version {part.version} sha256 {part.sha256} ({note})")
         for result in results:
             d = result.definition
             note = "deployed" if result.changed else "unchanged"

@@ -1,12 +1,17 @@
-"""`process_lint FILE...`: one verdict line per file, or one line per problem; exit 1 on errors."""
+"""`process_lint FILE...`: one verdict line per file, or one line per problem; exit 1 on errors.
+
+A service's decision tables and shared sub-processes are read from the files given and from the
+`decisions/` and `shared/` folders beside it."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import engine
+from portal.workflow.services.definitions import part_kind
 
 
 def read_source(path: str, limit: int) -> tuple[bytes | None, str | None]:
@@ -27,13 +32,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = 0
+        given = [(p, s) for p in options["files"] if (s := read_source(p, engine.MAX_BPMN_BYTES)[0]) is not None]
         for path in options["files"]:
             source, why = read_source(path, engine.MAX_BPMN_BYTES)
             if source is None:
                 self.stdout.write(f"{path}:-: {why}")
                 failed += 1
                 continue
-            problems = engine.lint(source, path)
+            problems = _lint_one(path, source, given)
             if not problems:
                 self.stdout.write(f"{path}: ok")
                 continue
@@ -43,3 +49,17 @@ class Command(BaseCommand):
                 failed += 1
         if failed:
             raise CommandError(f"{failed} file(s) with errors", returncode=1)
+
+
+def _lint_one(path: str, source: bytes, given: list[tuple[str, bytes]]) -> list[engine.Problem]:
+    if part_kind(path) == "decisions":
+        return engine.lint_dmn(source, path)
+    if part_kind(path) == "shared":
+        return engine.lint(source, path)
+    beside = os.path.dirname(os.path.abspath(path))
+    try:
+        library = engine.Library.from_directory(beside)
+        library = library.merged(engine.Library.from_files([(p, s) for p, s in given if part_kind(p) is not None]))
+    except engine.DmnError as exc:
+        return list(exc.problems)
+    return engine.lint(source, path, library=library)
