@@ -12,26 +12,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import FINISHED_INSTANCE, EventType, HumanTaskStatus, InstanceStatus
+from .models_deployments import DeployedVersion
 
 
-class ProcessDefinition(models.Model):
+class ProcessDefinition(DeployedVersion):
     """One immutable deployed version of a service's BPMN file."""
 
     code = models.CharField(_("kode layanan"), max_length=64, db_index=True)
     name = models.CharField(_("nama layanan"), max_length=200)
-    version = models.PositiveIntegerField(_("versi"))
-    sha256 = models.CharField(_("sidik SHA-256"), max_length=64)
     bpmn_source = models.TextField(_("sumber BPMN"))
     spec_json = models.JSONField(_("spesifikasi tersimpan"))
-    deployed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("dipasang oleh"),
-    )  # fmt: skip
-    # Who deployed, as named to the deploy command (`--by`): a portal user or an account of the server.
-    deployed_by_name = models.CharField(_("nama pemasang"), max_length=150, blank=True)
-    deployed_at = models.DateTimeField(_("waktu pemasangan"))
-    note = models.TextField(_("catatan pemasangan"), blank=True)
-    is_active = models.BooleanField(_("aktif"), default=True)
     # The decision tables and shared sub-processes this version was built with (copied into its spec).
     parts: models.ManyToManyField[DefinitionPart, Any] = models.ManyToManyField(
         "DefinitionPart", blank=True, related_name="services", verbose_name=_("berkas bersama")

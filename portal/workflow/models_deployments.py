@@ -10,7 +10,27 @@ from django.utils.translation import gettext_lazy as _
 from .enums import EventType
 
 
-class DefinitionPart(models.Model):
+class DeployedVersion(models.Model):
+    """What every deployed version keeps: its number and content's fingerprint, who deployed it, when
+    and why, and whether it is the one in use (one per file)."""
+
+    version = models.PositiveIntegerField(_("versi"))
+    sha256 = models.CharField(_("sidik SHA-256"), max_length=64)
+    deployed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("dipasang oleh"),
+    )  # fmt: skip
+    # Who deployed, as named to the deploy command (`--by`): a portal user or an account of the server.
+    deployed_by_name = models.CharField(_("nama pemasang"), max_length=150, blank=True)
+    deployed_at = models.DateTimeField(_("waktu pemasangan"))
+    note = models.TextField(_("catatan pemasangan"), blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        abstract = True
+
+
+class DefinitionPart(DeployedVersion):
     """One immutable deployed version of a file services use: a decision table file
     (processes/decisions/*.dmn) or a shared sub-process file (processes/shared/*.bpmn). A service's
     version records the parts it was built with and keeps them (ProcessDefinition.parts)."""
@@ -21,17 +41,7 @@ class DefinitionPart(models.Model):
 
     kind = models.CharField(_("jenis"), max_length=16, choices=Kind.choices)
     code = models.CharField(_("nama berkas"), max_length=64)
-    version = models.PositiveIntegerField(_("versi"))
-    sha256 = models.CharField(_("sidik SHA-256"), max_length=64)
     source = models.TextField(_("isi berkas"))
-    deployed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("dipasang oleh"),
-    )  # fmt: skip
-    deployed_by_name = models.CharField(_("nama pemasang"), max_length=150, blank=True)
-    deployed_at = models.DateTimeField(_("waktu pemasangan"))
-    note = models.TextField(_("catatan pemasangan"), blank=True)
-    is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
         constraints = [

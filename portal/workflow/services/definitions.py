@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 import engine
@@ -177,27 +178,41 @@ def deploy_files(
     return results, part_results
 
 
+@dataclass(frozen=True)
+class _Switch:
+    active: Any  # the version in use until now (None: the first deploy)
+    unchanged: bool  # the active version has this content already: nothing changes
+    reused: Any = None  # an earlier version with this content, in use again (a roll back)
+    number: int = 0  # the number a new version takes, when none is reused
+
+
+def _version_switch(versions: QuerySet[Any], sha: str) -> _Switch:
+    """Under the versions' row locks: retire the active version unless it has this content, and put
+    an earlier version with the same content back in use rather than duplicate it."""
+    active = versions.filter(is_active=True).first()
+    if active is not None and active.sha256 == sha:
+        return _Switch(active, unchanged=True)
+    versions.filter(is_active=True).update(is_active=False)
+    reused = versions.filter(sha256=sha).first()
+    if reused is not None:
+        reused.is_active = True
+        reused.save(update_fields=["is_active"])
+    last = versions.order_by("-version").values_list("version", flat=True).first() or 0
+    return _Switch(active, unchanged=False, reused=reused, number=last + 1)
+
+
 def _deploy_part(filename: str, source: bytes, *, by: Any, by_name: str, note: str, now: datetime) -> PartResult:
     kind, code = _part_key(filename)
     sha = engine.sha256_of(source)
-    versions = DefinitionPart.objects.select_for_update().filter(kind=kind, code=code)
-    active = versions.filter(is_active=True).first()
-    if active is not None and active.sha256 == sha:
-        return PartResult(active, changed=False)
-    versions.filter(is_active=True).update(is_active=False)
-    part = versions.filter(sha256=sha).first()
-    reactivated = part is not None
-    if part is not None:  # a roll back: the earlier version again
-        part.is_active = True
-        part.save(update_fields=["is_active"])
-    else:
-        last = versions.order_by("-version").values_list("version", flat=True).first() or 0
-        part = DefinitionPart.objects.create(
-            kind=kind, code=code[:64], version=last + 1, sha256=sha, source=source.decode("utf-8", errors="replace"),
-            deployed_by=by, deployed_by_name=by_name, deployed_at=now, note=note, is_active=True,
-        )  # fmt: skip
-    events.part_deployed(part=part, previous=active, actor=by, by_name=by_name, at=now, note=note,
-                         reactivated=reactivated)  # fmt: skip
+    switch = _version_switch(DefinitionPart.objects.select_for_update().filter(kind=kind, code=code), sha)
+    if switch.unchanged:
+        return PartResult(switch.active, changed=False)
+    part = switch.reused or DefinitionPart.objects.create(
+        kind=kind, code=code[:64], version=switch.number, sha256=sha, source=source.decode("utf-8", errors="replace"),
+        deployed_by=by, deployed_by_name=by_name, deployed_at=now, note=note, is_active=True,
+    )  # fmt: skip
+    events.part_deployed(part=part, previous=switch.active, actor=by, by_name=by_name, at=now, note=note,
+                         reactivated=switch.reused is not None)  # fmt: skip
     return PartResult(part, changed=True)
 
 
@@ -214,30 +229,21 @@ def _deploy_one(
 ) -> DeployResult:
     definition = item.definition
     sha = bundle_sha256(definition.sha256, parts)
-    versions = ProcessDefinition.objects.select_for_update().filter(code=definition.code)
-    active = versions.filter(is_active=True).first()
-    if active is not None and active.sha256 == sha:
-        return DeployResult(active, changed=False)
-    versions.filter(is_active=True).update(is_active=False)
-    same = versions.filter(sha256=sha).first()
-    if same is not None:
-        # Content identical to an earlier version (a roll back): reactivate it rather than duplicate it.
-        same.is_active = True
-        same.save(update_fields=["is_active"])
-        events.definition_deployed(
-            definition=same, previous=active, actor=by, by_name=by_name, at=now, note=note, reactivated=True
-        )
-        return DeployResult(same, changed=True)
-    last = versions.order_by("-version").values_list("version", flat=True).first() or 0
-    stored = engine.definition_to_dict(definition)
-    stored["sha256"] = sha
-    row = ProcessDefinition.objects.create(
-        code=definition.code, name=definition.name[:200], version=last + 1, sha256=sha,
-        bpmn_source=item.source.decode("utf-8", errors="replace"), spec_json=stored,
-        deployed_by=by, deployed_by_name=by_name, deployed_at=now, note=note, is_active=True,
-    )  # fmt: skip
-    row.parts.set(parts)
+    switch = _version_switch(ProcessDefinition.objects.select_for_update().filter(code=definition.code), sha)
+    if switch.unchanged:
+        return DeployResult(switch.active, changed=False)
+    row = switch.reused
+    if row is None:
+        stored = engine.definition_to_dict(definition)
+        stored["sha256"] = sha
+        row = ProcessDefinition.objects.create(
+            code=definition.code, name=definition.name[:200], version=switch.number, sha256=sha,
+            bpmn_source=item.source.decode("utf-8", errors="replace"), spec_json=stored,
+            deployed_by=by, deployed_by_name=by_name, deployed_at=now, note=note, is_active=True,
+        )  # fmt: skip
+        row.parts.set(parts)
     events.definition_deployed(
-        definition=row, previous=active, actor=by, by_name=by_name, at=now, note=note, reactivated=False
-    )
+        definition=row, previous=switch.active, actor=by, by_name=by_name, at=now, note=note,
+        reactivated=switch.reused is not None,
+    )  # fmt: skip
     return DeployResult(row, changed=True)
