@@ -35,6 +35,21 @@ def ensure_root_on_path() -> None:
         sys.path.insert(0, str(ROOT))
 
 
+def service_files(service: str) -> list[tuple[str, bytes]]:
+    """A service's BPMN file with the catalogue's decision tables and shared sub-processes, as deploys name them."""
+    parts = [*sorted(PROCESSES.glob("decisions/*.dmn")), *sorted(PROCESSES.glob("shared/*.bpmn"))]
+    return [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in [*parts, PROCESSES / f"{service}.bpmn"]]
+
+
+def service_definition(service: str) -> Any:
+    """The service as the engine loads it, with the decision tables and shared sub-processes it uses."""
+    ensure_root_on_path()
+    import engine
+
+    bpmn = PROCESSES / f"{service}.bpmn"
+    return engine.load_definition(bpmn.read_bytes(), bpmn.name, library=engine.Library.from_directory(PROCESSES))
+
+
 def load_scenario(path: Path) -> dict[str, Any]:
     """The scenario as a dict with `service`, `start` and `steps` (timer steps are refused)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -48,11 +63,7 @@ def load_scenario(path: Path) -> dict[str, Any]:
 
 def _portal_steps(service: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The steps as the portal takes them: at hand-over the portal fills in the issued letter's number."""
-    ensure_root_on_path()
-    import engine
-
-    bpmn = PROCESSES / f"{service}.bpmn"
-    fields = engine.load_definition(bpmn.read_bytes(), bpmn.name).letter_number_fields
+    fields = service_definition(service).letter_number_fields
     portal = []
     for step in steps:
         data = dict(step.get("data") or {})

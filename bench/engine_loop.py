@@ -33,7 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _common import PROCESSES, emit, ensure_root_on_path, note, r
+from _common import emit, ensure_root_on_path, note, r, service_definition
 
 SERVICE = "sktm"
 CHECK, FIX = "Task_PeriksaKelengkapan", "Task_LengkapiBerkas"
@@ -67,8 +67,7 @@ class LoopRunner:
 
         self.engine = engine
         self.to_state = workflow_to_state
-        bpmn = PROCESSES / f"{SERVICE}.bpmn"
-        self.definition = engine.load_definition(bpmn.read_bytes(), bpmn.name)
+        self.definition = service_definition(SERVICE)
         self.loops = loops
         self.compact = compact
 

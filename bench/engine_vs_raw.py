@@ -62,6 +62,8 @@ from _common import (
     note,
     percentile,
     r,
+    service_definition,
+    service_files,
     stats_table,
     top_functions,
 )
@@ -126,8 +128,7 @@ def portal_seed(service: str, password: str) -> None:
     api = portal()
     api.demo_users_ensure(password=password)  # the kecamatan and villages come with the directory migration
     api.demo_postings_ensure()
-    bpmn = PROCESSES / f"{service}.bpmn"
-    api.definitions_deploy(files=[(f"processes/{bpmn.name}", bpmn.read_bytes())])
+    api.definitions_deploy(files=service_files(service))
     # Standards, the authority registry and letter templates: the signing step issues a letter.
     api.catalogue_load(directory=PROCESSES)
 
@@ -319,7 +320,7 @@ class EngineRunner:
         import engine
 
         self.engine = engine
-        self.definition = engine.load_definition(bpmn.read_bytes(), bpmn.name)
+        self.definition = service_definition(bpmn.stem)
         self.scenario = scenario
 
     def request(self) -> list[float]:

@@ -38,6 +38,7 @@ from _common import (
     note,
     percentile,
     r,
+    service_files,
 )
 
 TARGET_MS = 100.0
@@ -70,8 +71,7 @@ def request_at_signing(scenario: dict[str, Any]) -> Any:
 
     demo_users_ensure(password=os.environ.get("PATEN_DEMO_PASSWORD", "paten-demo-2026"))
     demo_postings_ensure()  # the counter registers for its own kecamatan
-    bpmn = PROCESSES / f"{scenario['service']}.bpmn"
-    definitions_deploy(files=[(f"processes/{bpmn.name}", bpmn.read_bytes())])
+    definitions_deploy(files=service_files(scenario["service"]))
     catalogue_load(directory=PROCESSES)
     users = get_user_model().objects
     start = copy.deepcopy(scenario["start"])

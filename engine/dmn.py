@@ -719,6 +719,13 @@ class Decision:
             raise DmnEvaluationError(f"{self._title}: the data must be a dict", self.id)
         return self._evaluate(data, ())
 
+    def matched_rules(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """Ids of the rules whose entries all hold for `data` (every one, whatever the hit policy)."""
+        if not isinstance(data, Mapping):
+            raise DmnEvaluationError(f"{self._title}: the data must be a dict", self.id)
+        _, columns = self._columns(data, ())
+        return tuple(rule.id for rule in self.rules if self._matches(rule, columns))
+
     def names_read(self) -> set[str]:
         """Data names the cells read (input expressions, entries' values, outputs), required results aside."""
         names: set[str] = set()
@@ -770,6 +777,17 @@ class Decision:
         return DmnEvaluationError(f"{self._title}: {message}", self.id)
 
     def _evaluate(self, data: Mapping[str, Any], chain: tuple[str, ...]) -> Any:
+        context, columns = self._columns(data, chain)
+        matched: list[Rule] = []
+        for rule in self.rules:
+            if self._matches(rule, columns):
+                matched.append(rule)
+                if self.hit_policy is HitPolicy.FIRST:
+                    break
+        return self._answer(matched, context)
+
+    def _columns(self, data: Mapping[str, Any], chain: tuple[str, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The data with the required decisions' results, and per input column that data with the cell's value."""
         if len(chain) > MAX_CHAIN:
             raise self._fail(f"more than {MAX_CHAIN} decisions require one another")
         context = dict(data)
@@ -782,14 +800,7 @@ class Decision:
             elif needed not in context:
                 raise self._fail(f"requires the result of decision {needed!r}, which is not available")
         values = self._input_values(context)
-        columns = [{**context, column.variable: value} for column, value in zip(self.inputs, values, strict=True)]
-        matched: list[Rule] = []
-        for rule in self.rules:
-            if self._matches(rule, columns):
-                matched.append(rule)
-                if self.hit_policy is HitPolicy.FIRST:
-                    break
-        return self._answer(matched, context)
+        return context, [{**context, column.variable: value} for column, value in zip(self.inputs, values, strict=True)]
 
     def _run(self, cell: _Cell, context: dict[str, Any], where: str | Callable[[], str]) -> Any:
         if not cell.source:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+import engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -56,3 +59,20 @@ def scenario_authority(scenario: Scenario) -> dict[str, str]:
     status = scenario.start.get("authority", "delegated")
     office = "DPMPTSP Kabupaten Penajam Paser Utara" if status == "forwarded" else ""
     return {"status": status, "office": office, "legal_basis": ""}
+
+
+@cache
+def _library(directory: Path) -> engine.Library:
+    return engine.Library.from_directory(directory)
+
+
+def scenario_definition(scenario: Scenario) -> engine.Definition:
+    """The scenario's service loaded with the decision tables and shared sub-processes beside it."""
+    library = _library(scenario.bpmn.parent)
+    return engine.load_definition(scenario.bpmn.read_bytes(), scenario.bpmn.name, library=library)
+
+
+def scenario_files(scenario: Scenario) -> list[Path]:
+    """What to deploy for the scenario's service: the decision tables and shared sub-processes beside it, then it."""
+    here = scenario.bpmn.parent
+    return [*sorted(here.glob("decisions/*.dmn")), *sorted(here.glob("shared/*.bpmn")), scenario.bpmn]

@@ -22,7 +22,7 @@ from tests.engine import loop_diagrams as diagrams
 from tests.engine import looping
 from tests.engine.looping import COMPACT, FULL, MEMORY, Driver
 from tests.engine.samples import T0
-from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
+from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority, scenario_definition
 
 COMPLETED = engine.InstanceStatus.COMPLETED
 
@@ -316,7 +316,7 @@ def test_a_state_stored_in_full_continues_to_the_same_end_as_before() -> None:
 
 def _run_scenario(scenario: Scenario, modes: list[str]) -> Driver:
     """Run a scenario; command n is saved as modes[n] says (the last mode for the rest)."""
-    definition = engine.load_definition(scenario.bpmn.read_bytes(), scenario.bpmn.name)
+    definition = scenario_definition(scenario)
     data = {
         "authority": scenario_authority(scenario),
         **engine.validate_start_data(definition, scenario.start.get("data", {})),

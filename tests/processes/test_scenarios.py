@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -12,7 +13,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 import engine
-from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority
+from engine.decisions import DecisionTask
+from engine.dmn import DmnFile, parse_dmn
+from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority, scenario_definition
 
 SCENARIOS = all_scenarios()
 T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # Monday 08:30 WITA
@@ -40,6 +43,19 @@ REACHED: dict[str, set[str]] = {}
 RAN: set[str] = set()  # scenarios this process ran (under xdist each worker has its own)
 
 
+MATCHED: dict[tuple[str, str], set[str]] = {}  # (decision table file, decision id) -> rule ids some scenario met
+
+
+def _note_matched_rules(instance: engine.Instance) -> None:
+    """The rules each completed business rule task's table matched, over the data it saw."""
+    for task in instance.workflow.get_tasks(state=TaskState.COMPLETED):
+        spec = task.task_spec
+        if isinstance(spec, DecisionTask) and spec.decision is not None:
+            table = DmnFile.from_dict(spec.decision)
+            matched = table.decisions[spec.decision_id].matched_rules(task.data)
+            MATCHED.setdefault((Path(table.filename).name, spec.decision_id), set()).update(matched)
+
+
 def _completed_elements(instance: engine.Instance) -> set[str]:
     """Elements completed in the live task tree. Read after each command, before saving: the stored
     state keeps only what the engine needs to go on, not every task done since the start."""
@@ -48,8 +64,7 @@ def _completed_elements(instance: engine.Instance) -> set[str]:
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_scenario(scenario: Scenario) -> None:
-    source = scenario.bpmn.read_bytes()
-    definition = engine.load_definition(source, scenario.bpmn.name)
+    definition = scenario_definition(scenario)
     stored = engine.definition_from_dict(json.loads(json.dumps(engine.definition_to_dict(definition))))
     now = T0
     data = {
@@ -62,6 +77,7 @@ def test_scenario(scenario: Scenario) -> None:
     reached = REACHED.setdefault(scenario.code, set())
     for number, step in enumerate(scenario.steps, start=1):
         reached |= _completed_elements(instance)
+        _note_matched_rules(instance)
         instance = _save_restore(stored, instance)
         now += timedelta(minutes=10)
         if "fire_timers_after" in step:
@@ -82,6 +98,7 @@ def test_scenario(scenario: Scenario) -> None:
         instance.complete_human_task(human_task.guid, step.get("data", {}), now=now)
         path.append(step["bpmn_id"])
     reached |= _completed_elements(instance)
+    _note_matched_rules(instance)
     instance = _save_restore(stored, instance)
     assert instance.ready_human_tasks() == [], "human tasks left after the last step"
     assert instance.status is engine.InstanceStatus.COMPLETED
@@ -104,3 +121,14 @@ def test_scenarios_reach_every_step_and_end_of_the_service(code: str) -> None:
     wanted = {e.get("id") for tag in ("userTask", "endEvent") for e in root.iterfind(f".//bpmn:{tag}", ns)}
     missed = sorted(wanted - REACHED[code])
     assert not missed, f"no scenario of {code} reaches: {missed}"
+
+
+@pytest.mark.parametrize("table", sorted(PROCESSES.glob("decisions/*.dmn")), ids=lambda p: p.name)
+def test_scenarios_meet_every_rule_of_every_decision_table(table: Path) -> None:
+    """Each row of a catalogue decision table is the rule some scenario of a service runs through."""
+    for scenario in (s for s in SCENARIOS if s.bpmn.parent == PROCESSES and s.id not in RAN):
+        test_scenario(scenario)
+    for decision in parse_dmn(table.read_bytes(), table.name).decisions.values():
+        met = MATCHED.get((table.name, decision.id), set())
+        missed = [rule.id for rule in decision.rules if rule.id not in met]
+        assert not missed, f"no scenario meets {table.name} {decision.id}: {missed}"
