@@ -732,7 +732,9 @@ class Decision:
         for column in self.inputs:
             names |= column.cell.names
         for rule in self.rules:
-            for cell in (*rule.tests, *rule.results):
+            for column, test in zip(self.inputs, rule.tests, strict=False):
+                names |= test.names - {column.variable}  # the column's value, not data
+            for cell in rule.results:
                 names |= cell.names
         return names - set(self.required)
 

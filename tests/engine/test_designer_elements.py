@@ -334,7 +334,7 @@ def test_a_camunda_listener_and_its_timeout_are_ignored_with_a_warning_not_linte
 KERAMAIAN_DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_keramaian" name="Keramaian"
   namespace="http://camunda.org/schema/1.0/dmn">
-  <decision id="rekomendasi_keramaian" name="Rekomendasi yang diperlukan">
+  <decision id="rekomendasi_acara" name="Rekomendasi yang diperlukan">
     <decisionTable id="Tabel" hitPolicy="FIRST">
       <input id="In_peserta" label="Peserta">
         <inputExpression typeRef="integer"><text>peserta</text></inputExpression></input>
@@ -353,7 +353,7 @@ KERAMAIAN_DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _keramaian(ref: str = "rekomendasi_keramaian", reads: str = "peserta") -> bytes:
+def _keramaian(ref: str = "rekomendasi_acara", reads: str = "peserta") -> bytes:
     from tests.engine.loop_diagrams import diagram_source, field, gateway
 
     fields = field(reads, "long") + field("tempat", "enum", "jalan", "gedung")
@@ -376,7 +376,7 @@ def _keramaian(ref: str = "rekomendasi_keramaian", reads: str = "peserta") -> by
 def test_a_business_rule_task_decides_by_its_table_and_the_request_keeps_that_table(
     peserta: int, tempat: str, step: str
 ) -> None:
-    library = engine.Library.from_files([("decisions/rekomendasi_keramaian.dmn", KERAMAIAN_DMN)])
+    library = engine.Library.from_files([("decisions/rekomendasi_acara.dmn", KERAMAIAN_DMN)])
     definition = engine.load_definition(_keramaian(), "keramaian-uji.bpmn", library=library)
     stored = engine.definition_from_dict(engine.definition_to_dict(definition))  # as deployed and read back
     instance = engine.Instance.start(stored, {"peserta": peserta, "tempat": tempat}, now=T0)
@@ -386,14 +386,14 @@ def test_a_business_rule_task_decides_by_its_table_and_the_request_keeps_that_ta
 
 
 def test_lint_refuses_a_decision_not_deployed_or_reading_data_the_process_lacks() -> None:
-    library = engine.Library.from_files([("decisions/rekomendasi_keramaian.dmn", KERAMAIAN_DMN)])
+    library = engine.Library.from_files([("decisions/rekomendasi_acara.dmn", KERAMAIAN_DMN)])
     missing = engine.errors_of(engine.lint(_keramaian("tidak_ada"), "keramaian-uji.bpmn", library=library))
     assert [(p.element_id, p.message.split(" (")[0]) for p in missing] == [
         ("Tentukan", "decision 'tidak_ada' is not deployed")
     ]
     lacking = engine.errors_of(engine.lint(_keramaian(reads="jumlah"), "keramaian-uji.bpmn", library=library))
     assert [(p.element_id, p.message) for p in lacking] == [
-        ("Tentukan", "decision 'rekomendasi_keramaian' reads peserta, which no form, script, message or decision "
+        ("Tentukan", "decision 'rekomendasi_acara' reads peserta, which no form, script, message or decision "
                      "of this process gives"),
     ]  # fmt: skip
     with pytest.raises(engine.DmnError):

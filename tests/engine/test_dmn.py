@@ -728,3 +728,13 @@ def test_a_stored_file_that_is_not_one_is_refused() -> None:
         DmnFile.from_dict({"file": "x.dmn", "decisions": "semua"})
     with pytest.raises(DmnError, match="no decision"):
         DmnFile.from_dict({"file": "x.dmn", "decisions": []})
+
+
+def test_a_column_s_own_input_variable_is_not_data_the_table_reads() -> None:
+    # the catalogue's table names its columns `peserta` and `tempat` (camunda:inputVariable)
+    path = Path(__file__).resolve().parents[2] / "processes" / "decisions" / "rekomendasi_keramaian.dmn"
+    decision = parse_dmn(path.read_bytes(), path.name).decisions["rekomendasi_keramaian"]
+
+    assert decision.names_read() == {"perkiraan_peserta", "jenis_tempat"}
+    assert decision.matched_rules({"perkiraan_peserta": 299, "jenis_tempat": "lapangan"}) == ("Rule_KecilLapangan",)
+    assert decision.matched_rules({"perkiraan_peserta": 1000, "jenis_tempat": "jalan"}) == ("Rule_SedangJalan",)

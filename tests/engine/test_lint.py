@@ -300,11 +300,13 @@ def _project_diagrams() -> list[Path]:
 def test_every_project_diagram_lints_without_errors(path: Path) -> None:
     # given a diagram the project ships or tests with
     # when linted under its own file name
-    problems = engine.lint(path.read_bytes(), path.name)
+    # with the decision tables and shared sub-processes beside it
+    library = engine.Library.from_directory(path.parent)
+    problems = engine.lint(path.read_bytes(), path.name, library=library)
 
     # then there is no error (warnings are allowed) and it loads
     assert engine.errors_of(problems) == [], [str(p) for p in problems]
-    assert engine.load_definition(path.read_bytes(), path.name).code == path.stem
+    assert engine.load_definition(path.read_bytes(), path.name, library=library).code == path.stem
 
 
 def test_project_diagrams_were_found() -> None:

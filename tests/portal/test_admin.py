@@ -129,7 +129,7 @@ def populated(users: dict[str, Any], deployed: Any, api: Any, settings: Any, tmp
     from portal.workflow.services.definitions import definitions_deploy
     from tests.engine.test_designer_elements import KERAMAIAN_DMN
 
-    definitions_deploy(files=[("decisions/rekomendasi_keramaian.dmn", KERAMAIAN_DMN)], by_name="perancang1")
+    definitions_deploy(files=[("decisions/rekomendasi_acara.dmn", KERAMAIAN_DMN)], by_name="perancang1")
     # The office's calendar decisions, years away so the request above counted with the usual days.
     calendar_override_set(day=dt.date(2031, 1, 2), open=False, reason="Acara daerah", by=users["admin"])
     RamadanHours.objects.create(hijri_year=1452, start=dt.date(2031, 1, 24), end=dt.date(2031, 2, 22))

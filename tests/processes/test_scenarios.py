@@ -132,3 +132,17 @@ def test_scenarios_meet_every_rule_of_every_decision_table(table: Path) -> None:
         met = MATCHED.get((table.name, decision.id), set())
         missed = [rule.id for rule in decision.rules if rule.id not in met]
         assert not missed, f"no scenario meets {table.name} {decision.id}: {missed}"
+
+
+@pytest.mark.parametrize("shared", sorted(PROCESSES.glob("shared/*.bpmn")), ids=lambda p: p.name)
+def test_scenarios_complete_every_step_of_every_shared_sub_process(shared: Path) -> None:
+    """A shared sub-process's steps are done in the scenarios of the services that call it."""
+    for scenario in (s for s in SCENARIOS if s.bpmn.parent == PROCESSES and s.id not in RAN):
+        test_scenario(scenario)
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    root = etree.fromstring(shared.read_bytes())
+    steps = {e.get("id") for tag in ("userTask", "manualTask", "endEvent") for e in root.iterfind(f".//bpmn:{tag}", ns)}
+    callers = {p.stem for p in PROCESSES.glob("*.bpmn") if f'calledElement="{shared.stem}"' in p.read_text("utf-8")}
+    assert callers, f"no service calls {shared.name}"
+    done = set().union(*(REACHED.get(code, set()) for code in callers))
+    assert steps <= done, f"no scenario of {sorted(callers)} reaches {sorted(steps - done)} of {shared.name}"

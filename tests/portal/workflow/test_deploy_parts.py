@@ -23,7 +23,7 @@ def _service() -> bytes:
     return diagram_source(
         "keramaian-uji", {"loket": ["Start_Mulai", "Tentukan", "Jalur", "Paraf", "Polres", "Desa", "Selesai"]},
         f'<bpmn:startEvent id="Start_Mulai">{form}</bpmn:startEvent>',
-        '<bpmn:businessRuleTask id="Tentukan" camunda:decisionRef="rekomendasi_keramaian" '
+        '<bpmn:businessRuleTask id="Tentukan" camunda:decisionRef="rekomendasi_acara" '
         'camunda:resultVariable="perlu" />',
         gateway("Jalur", default="Flow_4"), user("Polres"), user("Desa"), end("Selesai"),
         '<bpmn:callActivity id="Paraf" calledElement="paraf-berjenjang" />',
@@ -34,7 +34,7 @@ def _service() -> bytes:
 
 def _tree(root: Path, dmn: bytes = KERAMAIAN_DMN) -> list[str]:
     return [
-        str(_write(root / "decisions", dmn, "rekomendasi_keramaian.dmn")),
+        str(_write(root / "decisions", dmn, "rekomendasi_acara.dmn")),
         str(_write(root / "shared", _shared_initials(), "paraf-berjenjang.bpmn")),
         str(_write(root, _service(), "keramaian-uji.bpmn")),
     ]
@@ -53,14 +53,12 @@ def test_a_service_its_table_and_its_shared_file_deploy_together_and_once(tmp_pa
     code, lines = _run("process_deploy", "--by", "perancang1", *_tree(tmp_path))
     assert code == 0, lines
     assert [line.split(" sha256 ")[0] for line in lines] == [
-        "decisions/rekomendasi_keramaian version 1", "shared/paraf-berjenjang version 1", "keramaian-uji version 1",
+        "decisions/rekomendasi_acara version 1", "shared/paraf-berjenjang version 1", "keramaian-uji version 1",
     ]  # fmt: skip
-    assert _versions() == [
-        ("keramaian-uji", 1, True, ["decisions/rekomendasi_keramaian v1", "shared/paraf-berjenjang v1"])
-    ]
+    assert _versions() == [("keramaian-uji", 1, True, ["decisions/rekomendasi_acara v1", "shared/paraf-berjenjang v1"])]
     kinds = list(DefinitionEvent.objects.order_by("seq").values_list("type", "code"))
     assert kinds[-3:] == [
-        ("part_deployed", "decisions/rekomendasi_keramaian"), ("part_deployed", "shared/paraf-berjenjang"),
+        ("part_deployed", "decisions/rekomendasi_acara"), ("part_deployed", "shared/paraf-berjenjang"),
         ("definition_deployed", "keramaian-uji"),
     ]  # fmt: skip
     again = _run("process_deploy", "--by", "perancang1", *_tree(tmp_path))[1]
@@ -75,18 +73,18 @@ def test_a_changed_table_reaches_new_requests_only(tmp_path: Path, users: Any) -
     data = {"peserta": 1500, "tempat": "gedung"}
     before = request_register(service_code="keramaian-uji", applicant=SKTM_APPLICANT, data=data, actor=users["loket1"])
     stricter = KERAMAIAN_DMN.replace(b"&gt;= 1000", b"&gt;= 2000")
-    changed = _write(tmp_path / "decisions", stricter, "rekomendasi_keramaian.dmn")
+    changed = _write(tmp_path / "decisions", stricter, "rekomendasi_acara.dmn")
     code, lines = _run("process_deploy", "--note", "ambang baru", str(changed))
     assert code == 0, lines
     assert [line.split(" sha256 ")[0] for line in lines] == [
-        "decisions/rekomendasi_keramaian version 2",
+        "decisions/rekomendasi_acara version 2",
         "keramaian-uji version 2",
     ]
     assert _versions()[-1] == (
         "keramaian-uji",
         2,
         True,
-        ["decisions/rekomendasi_keramaian v2", "shared/paraf-berjenjang v1"],
+        ["decisions/rekomendasi_acara v2", "shared/paraf-berjenjang v1"],
     )
     after = request_register(service_code="keramaian-uji", applicant=SKTM_APPLICANT, data=data, actor=users["loket1"])
     steps = {
@@ -100,7 +98,7 @@ def test_a_broken_table_or_a_missing_one_deploys_nothing(tmp_path: Path, users: 
 
     broken = KERAMAIAN_DMN.replace(b"<text>&gt;= 1000</text>", b"<text>&gt;= </text>")
     code, lines = _run("process_deploy", *_tree(tmp_path, broken))
-    assert code == 1 and any("rekomendasi_keramaian.dmn" in line for line in lines), lines
+    assert code == 1 and any("rekomendasi_acara.dmn" in line for line in lines), lines
     alone = _run("process_deploy", str(_write(tmp_path / "lain", _service(), "keramaian-uji.bpmn")))
-    assert alone[0] == 1 and any("decision 'rekomendasi_keramaian' is not deployed" in line for line in alone[1])
+    assert alone[0] == 1 and any("decision 'rekomendasi_acara' is not deployed" in line for line in alone[1])
     assert _versions() == [] and not DefinitionPart.objects.exists()

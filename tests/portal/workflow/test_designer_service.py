@@ -20,7 +20,7 @@ FILES = Path(__file__).resolve().parents[2] / "fixtures" / "designer" / "peranca
 
 @pytest.fixture
 def drawn(users: dict[str, Any], deployed: Any) -> None:
-    paths = [FILES / "decisions" / "rekomendasi_keramaian.dmn", FILES / "shared" / "paraf-berjenjang.bpmn",
+    paths = [FILES / "decisions" / "rekomendasi_acara.dmn", FILES / "shared" / "paraf-dua-tingkat.bpmn",
              FILES / "uji-perancang.bpmn"]  # fmt: skip
     code, lines = _run("process_deploy", "--by", "perancang1", "--note", "uji", *map(str, paths))
     assert code == 0, lines
@@ -81,3 +81,29 @@ def test_when_no_recommendation_comes_the_file_closes_after_14_days(drawn: None,
     assert detail["status"] == "completed" and detail["current_steps"] == []
     late = api("kasi1").post(f"/api/v1/requests/{number}/messages/", {"name": "rekomendasi_desa"}, format="json")
     assert late.status_code == 409
+
+
+def test_a_table_that_would_break_a_catalogue_service_is_refused_and_nothing_changes(
+    users: dict[str, Any], deployed: Any, tmp_path: Path
+) -> None:
+    # given the catalogue deployed, with izin-keramaian asking rekomendasi_keramaian
+    from portal.workflow.models import DefinitionPart, ProcessDefinition
+
+    before = sorted(ProcessDefinition.objects.values_list("code", "version"))
+    parts_before = DefinitionPart.objects.count()
+    # when a designer deploys a table of that id that reads data the service does not have
+    other = (
+        (FILES / "decisions" / "rekomendasi_acara.dmn")
+        .read_text("utf-8")
+        .replace("rekomendasi_acara", "rekomendasi_keramaian")
+    )
+    path = tmp_path / "decisions" / "rekomendasi_keramaian.dmn"
+    path.parent.mkdir()
+    path.write_text(other, "utf-8")
+    code, lines = _run("process_deploy", "--by", "perancang1", str(path))
+
+    # then the deploy names the service the change would break, and nothing was deployed
+    assert code == 1
+    assert any(line.startswith("izin-keramaian.bpmn:Task_TentukanRekomendasi:") and "peserta" in line for line in lines)
+    assert sorted(ProcessDefinition.objects.values_list("code", "version")) == before
+    assert DefinitionPart.objects.count() == parts_before

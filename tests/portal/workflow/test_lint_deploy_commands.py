@@ -253,7 +253,7 @@ def test_hostile_files_are_refused_one_by_one_with_nothing_deployed(db: Any, tmp
 
 def test_hostile_files_in_one_batch_with_a_good_one_deploy_nothing(db: Any, tmp_path: Path) -> None:
     # given a good service followed by every hostile file
-    good = ROOT / "processes" / "sku.bpmn"
+    good = ROOT / "processes" / "sktm.bpmn"
     paths = _hostile_sources(tmp_path)
 
     # when deployed in one batch
