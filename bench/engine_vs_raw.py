@@ -257,6 +257,7 @@ class RawRunner:
 
         parser = CamundaParser()
         parser.add_bpmn_file(str(bpmn))
+        parser.add_bpmn_files([str(p) for p in sorted(bpmn.parent.glob("shared/*.bpmn"))])  # what it calls
         code = scenario["service"]
         self.spec = parser.get_spec(code)
         self.subprocess_specs = parser.get_subprocess_specs(code)

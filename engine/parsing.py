@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,6 +292,29 @@ def message_senders(root: etree._Element, process: etree._Element) -> dict[str, 
     return senders
 
 
+def _step_positions(
+    root: etree._Element, reached: list[tuple[etree._Element, etree._Element, str]], steps: Mapping[str, Any]
+) -> dict[str, tuple[float, float]]:
+    """Where each human step sits in the service's diagram; a called process's steps sit at the call
+    activity that calls it, in their own diagram's order, so the procedure lists them in their place."""
+    own = shape_positions(root)
+    anchors: dict[str, tuple[float, float]] = {}
+    for call in root.iter(f"{BPMN}callActivity"):
+        target, where = call.get("calledElement"), own.get(str(call.get("id")))
+        if target and where is not None:
+            anchors.setdefault(target, where)
+    positions = {k: v for k, v in own.items() if k in steps}
+    for file_root, process, _name in reached:
+        anchor = anchors.get(str(process.get("id")))
+        if anchor is None or file_root is root:
+            continue
+        inner = shape_positions(file_root)
+        ids = {str(e.get("id")) for e in process.iter() if e.get("id") in steps and e.get("id") not in positions}
+        for rank, bid in enumerate(sorted(ids, key=lambda b: (inner.get(b, (0.0, 0.0)), b)), start=1):
+            positions[bid] = (anchor[0] + rank / 100, anchor[1])
+    return positions
+
+
 def shape_positions(root: etree._Element) -> dict[str, tuple[float, float]]:
     positions: dict[str, tuple[float, float]] = {}
     for shape in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape"):
@@ -400,7 +424,7 @@ def build_definition(
         subprocess_specs=subprocess_specs, start_form=elements.start_form, forms=forms, lanes=lanes,
         element_names=elements.names, letter_conditions=steps.letters, clock_conditions=steps.clocks,
         due_expressions=steps.dues, reminders=elements.reminders,
-        positions={k: v for k, v in shape_positions(root).items() if k in forms},
+        positions=_step_positions(root, reached, forms),
         duties=steps.duties, decisions=steps.decisions, letter_number_fields=steps.number_fields,
         message_senders=elements.senders,
     )  # fmt: skip

@@ -76,3 +76,14 @@ def scenario_files(scenario: Scenario) -> list[Path]:
     """What to deploy for the scenario's service: the decision tables and shared sub-processes beside it, then it."""
     here = scenario.bpmn.parent
     return [*sorted(here.glob("decisions/*.dmn")), *sorted(here.glob("shared/*.bpmn")), scenario.bpmn]
+
+
+def catalogue_parts() -> list[tuple[str, bytes]]:
+    """The catalogue's decision tables and shared sub-processes, named as deploys name them."""
+    paths = [*sorted(PROCESSES.glob("decisions/*.dmn")), *sorted(PROCESSES.glob("shared/*.bpmn"))]
+    return [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in paths]
+
+
+def catalogue_library() -> engine.Library:
+    """What the catalogue's services call and ask: its decision tables and shared sub-processes."""
+    return _library(PROCESSES)

@@ -160,7 +160,7 @@ def test_sktm_from_the_citizens_phone_to_her_letter_and_survey(
     # The sekcam initials the draft.
     switch_user(office, "sekcam1")
     open_step_from_worklist(office, tn, "Task_ParafSekcam")
-    office.check("input[name=paraf_sekcam][value=true]")
+    office.check("input[name=hasil_paraf][value=setuju]")
     complete_step(office)
     assert ready_step(tn, "Task_TandatanganCamat").role == "camat"
 

@@ -72,8 +72,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 import engine
 source = Path("processes/sktm.bpmn").read_bytes()
-engine.lint(source, "sktm.bpmn")
-definition = engine.load_definition(source, "sktm.bpmn")
+engine.lint(source, "sktm.bpmn", library=engine.Library.from_directory("processes"))
+definition = engine.load_definition(source, "sktm.bpmn", library=engine.Library.from_directory("processes"))
 stored = engine.definition_from_dict(json.loads(json.dumps(engine.definition_to_dict(definition))))
 now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 data = engine.validate_start_data(stored, {"keperluan": "Beasiswa"})

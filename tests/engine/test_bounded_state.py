@@ -22,7 +22,14 @@ from tests.engine import loop_diagrams as diagrams
 from tests.engine import looping
 from tests.engine.looping import COMPACT, FULL, MEMORY, Driver
 from tests.engine.samples import T0
-from tests.scenario import PROCESSES, Scenario, all_scenarios, scenario_authority, scenario_definition
+from tests.scenario import (
+    PROCESSES,
+    Scenario,
+    all_scenarios,
+    catalogue_library,
+    scenario_authority,
+    scenario_definition,
+)
 
 COMPLETED = engine.InstanceStatus.COMPLETED
 
@@ -350,7 +357,7 @@ def test_every_service_scenario_runs_compacted_as_spiffworkflow_runs_it_alone(sc
 def _sktm_revisions(rounds: int, mode: str) -> Driver:
     """sktm up to the camat, who returns the draft `rounds` times (reminded each time), then signs."""
     bpmn = PROCESSES / "sktm.bpmn"
-    definition = engine.load_definition(bpmn.read_bytes(), bpmn.name)
+    definition = engine.load_definition(bpmn.read_bytes(), bpmn.name, library=catalogue_library())
     data = {
         **engine.validate_start_data(definition, {"keperluan": "Beasiswa sekolah anak"}),
         "applicant": {"nik": "6409034508900002", "name": "Siti Aminah"},
@@ -361,7 +368,7 @@ def _sktm_revisions(rounds: int, mode: str) -> Driver:
     driver.complete("Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"})
     for number in range(1, rounds + 1):
         driver.complete("Task_SusunDraf", {"isi_keterangan": f"Draf keterangan nomor {number}"})
-        driver.complete("Task_ParafSekcam", {"paraf_sekcam": True})
+        driver.complete("Task_ParafSekcam", {"hasil_paraf": "setuju"})
         assert driver.wait_for("Timer_PengingatCamat") == ["Timer_PengingatCamat"]
         last = number == rounds
         driver.complete(

@@ -133,7 +133,7 @@ def _sktm_letter_is_drawn_by_the_worker(base: str, password: str, deadline: floa
         ("loket1", {"hasil_pemeriksaan": "lengkap"}),
         ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
         ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
-        ("sekcam1", {"paraf_sekcam": True}),
+        ("sekcam1", {"hasil_paraf": "setuju"}),
         ("camat1", {"keputusan": "setuju"}),
     ]
     for user, data in steps:

@@ -23,7 +23,7 @@ SIGNING = [
     ("loket_sepaku", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap"}),
     ("kasi_sepaku", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
     ("kasi_sepaku", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
-    ("sekcam_sepaku", "Task_ParafSekcam", {"paraf_sekcam": True}),
+    ("sekcam_sepaku", "Task_ParafSekcam", {"hasil_paraf": "setuju"}),
 ]
 # Routes that name a request but answer to its applicant (PIN, own account) or to the public, or that
 # name no request at all: the officers' scope does not apply to them.

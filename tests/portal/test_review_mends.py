@@ -126,17 +126,17 @@ def test_the_openapi_schema_describes_the_applicant(db: Any, tmp_path: Path) -> 
 def test_a_deploy_is_recorded_with_who_and_why(db: Any, tmp_path: Path) -> None:
     from portal.workflow.models import DefinitionEvent, ProcessDefinition
 
-    source = (Path(__file__).resolve().parents[2] / "processes" / "sktm.bpmn").read_bytes()
-    path = tmp_path / "sktm.bpmn"
+    source = (Path(__file__).resolve().parents[2] / "processes" / "legalisasi.bpmn").read_bytes()
+    path = tmp_path / "legalisasi.bpmn"
     path.write_bytes(source)
     call_command("process_deploy", str(path), "--by", "perancang1", "--note", "versi awal", stdout=io.StringIO())
     first = DefinitionEvent.objects.get()
     assert first.type == "definition_deployed" and first.actor_username == "perancang1"
     assert first.payload["note"] == "versi awal" and first.payload["version"] == 1
     call_command("process_deploy", str(path), stdout=io.StringIO())  # unchanged: no new record
-    path.write_bytes(source.replace(b"Tandatangani SKTM", b"Tandatangani SKTM (camat)"))
+    path.write_bytes(source.replace(b"Tandatangani legalisasi", b"Tandatangani legalisasi (camat)"))
     call_command("process_deploy", str(path), stdout=io.StringIO())  # by the operating system user
     second = DefinitionEvent.objects.order_by("seq").last()
     assert second.seq == 2 and second.prev_hash == first.hash and second.payload["previous_version"] == 1
-    assert second.actor_username and ProcessDefinition.objects.get(code="sktm", is_active=True).version == 2
+    assert second.actor_username and ProcessDefinition.objects.get(code="legalisasi", is_active=True).version == 2
     assert timezone.now() - second.at < timedelta(minutes=5)

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+import engine
 from engine.dmn import DmnEvaluationError, parse_dmn
-from tests.scenario import PROCESSES
+from tests.scenario import PROCESSES, catalogue_library
 
 GUIDE = (PROCESSES / "README.md").read_text(encoding="utf-8")
 
@@ -44,3 +45,14 @@ def test_the_catalogue_s_tables_are_the_ones_the_guide_names() -> None:
         assert f"`{table.stem}`" in GUIDE, f"processes/README.md does not name {table.name}"
     for shared in PROCESSES.glob("shared/*.bpmn"):
         assert f"`{shared.stem}`" in GUIDE, f"processes/README.md does not name {shared.name}"
+
+
+@pytest.mark.parametrize("code", ["sktm", "sku", "penutupan-jalan"])
+def test_the_shared_initials_step_is_listed_where_its_call_activity_is_drawn(code: str) -> None:
+    # the published procedure lists the sekcam's step between the kasi's draft and the camat's signature
+    definition = engine.load_definition(
+        (PROCESSES / f"{code}.bpmn").read_bytes(), f"{code}.bpmn", library=catalogue_library()
+    )
+    order = [bpmn_id for bpmn_id, _name, _role in definition.procedure()]
+    assert order.index("Task_SusunDraf") < order.index("Task_ParafSekcam") < order.index("Task_TandatanganCamat")
+    assert definition.lanes["Task_ParafSekcam"] == "sekcam"

@@ -58,7 +58,7 @@ SKTM_TO_LETTER = [
     ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap"}),
     ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
     ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
-    ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+    ("sekcam1", "Task_ParafSekcam", {"hasil_paraf": "setuju"}),
     ("camat1", "Task_TandatanganCamat", {"keputusan": "setuju"}),
 ]
 

@@ -14,7 +14,7 @@ SIGNING_STEPS = [
     ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap", "catatan": ""}),
     ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
     ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
-    ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+    ("sekcam1", "Task_ParafSekcam", {"hasil_paraf": "setuju"}),
 ]
 
 

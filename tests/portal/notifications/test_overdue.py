@@ -13,7 +13,7 @@ TO_CAMAT = [
     ("Task_PeriksaKelengkapan", "loket1", {"hasil_pemeriksaan": "lengkap"}),
     ("Task_VerifikasiData", "kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
     ("Task_SusunDraf", "kasi1", {"isi_keterangan": "Tergolong keluarga tidak mampu."}),
-    ("Task_ParafSekcam", "sekcam1", {"paraf_sekcam": True}),
+    ("Task_ParafSekcam", "sekcam1", {"hasil_paraf": "setuju"}),
 ]
 
 

@@ -203,7 +203,7 @@ def test_the_hand_over_step_closes_the_request(browser: Any, register: Any, api:
     complete_api(api, "loket1", tn, "Task_PeriksaKelengkapan", LENGKAP)
     complete_api(api, "kasi1", tn, "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"})
     complete_api(api, "kasi1", tn, "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."})
-    complete_api(api, "sekcam1", tn, "Task_ParafSekcam", {"paraf_sekcam": True})
+    complete_api(api, "sekcam1", tn, "Task_ParafSekcam", {"hasil_paraf": "setuju"})
     complete_api(api, "camat1", tn, "Task_TandatanganCamat", {"keputusan": "setuju"})
     step = open_step(tn, "Task_PenyerahanSurat")
     client = browser("loket1")

@@ -210,7 +210,7 @@ def test_the_letter_is_shown_ready_once_signed(api: Any, deployed: Any) -> None:
         ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap"}),
         ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
         ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
-        ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+        ("sekcam1", "Task_ParafSekcam", {"hasil_paraf": "setuju"}),
         ("camat1", "Task_TandatanganCamat", {"keputusan": "setuju"}),
     ]:
         complete(api, username, tn, bpmn_id, data)

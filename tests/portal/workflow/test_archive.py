@@ -26,7 +26,7 @@ BEFORE_SIGNING = [
     ("loket1", {"hasil_pemeriksaan": "lengkap"}),
     ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
     ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
-    ("sekcam1", {"paraf_sekcam": True}),
+    ("sekcam1", {"hasil_paraf": "setuju"}),
 ]
 SIGNING = ("camat1", {"keputusan": "setuju"})
 HANDOVER = ("loket1", {"tanggal_penyerahan": "2025-03-05", "diterima_oleh": "Siti Aminah"})
@@ -189,7 +189,7 @@ def test_the_pages_of_an_archived_request_still_answer(users: dict[str, Any], de
     done = re.search(r'<span class="done-list">(.*?)</span>', shown, re.S)
     assert done is not None and "Tandatangani SKTM" in done[1] and "Batas waktu tercapai" in done[1]  # the diagram
     history = shown[shown.index('<ol class="timeline">') :]
-    assert "Paraf draf" in history and "Timer_PengingatCamat" in history  # the history, its timer from the log
+    assert "Periksa dan paraf draf" in history and "Timer_PengingatCamat" in history  # history, timer from the log
     assert camat.post(f"/kerja/langkah/{signing.pk}/ambil/").status_code == 404  # nothing left to claim
 
     auditor = logged_in(users["auditor1"])

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import SKTM_APPLICANT
 from tests.portal.workflow.incident_flow import FIXED, T0, deploy
+from tests.scenario import catalogue_parts
 
 
 def test_an_engine_failure_in_a_timer_sweep_becomes_an_incident_with_its_error(failed: Any) -> None:
@@ -117,7 +118,9 @@ def test_a_failed_completeness_check_is_retried_with_its_checklist(users: Any, d
     source = (ROOT / "processes" / "sktm.bpmn").read_text(encoding="utf-8")
     good = 'hasil_pemeriksaan == "lengkap"'
     assert good in source
-    definitions_deploy(files=[("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == tarif_tidak_ada").encode())])
+    definitions_deploy(
+        files=[*catalogue_parts(), ("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == tarif_tidak_ada").encode())]
+    )
     instance = request_register(service_code="sktm", applicant=SKTM_APPLICANT, data={"keperluan": "Beasiswa"},
                                 actor=users["loket1"])  # fmt: skip
     step = HumanTask.objects.get(instance=instance, bpmn_id="Task_PeriksaKelengkapan", status__in=OPEN_HUMAN_TASK)
@@ -137,7 +140,9 @@ def test_a_failed_completeness_check_is_retried_with_its_checklist(users: Any, d
     assert instance.status == "failed" and instance.failure["args"]["items"] == items
     assert not RequirementCheck.objects.filter(instance=instance).exists()  # undone with the step
 
-    definitions_deploy(files=[("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == 'lengkap'").encode())])
+    definitions_deploy(
+        files=[*catalogue_parts(), ("sktm.bpmn", source.replace(good, "hasil_pemeriksaan == 'lengkap'").encode())]
+    )
     retried = instance_retry(instance_id=instance.pk, actor=users["admin"])
     assert retried.status == "running"
     checks = {

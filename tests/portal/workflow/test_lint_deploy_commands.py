@@ -185,11 +185,11 @@ def test_a_batch_with_one_bad_file_deploys_nothing(db: Any, tmp_path: Path) -> N
     _run("process_deploy", str(first))
     before = _definitions()
     changed = _write(tmp_path / "a", TEMPLATE.replace("Layanan uji", "Layanan uji 2"))
-    sktm = ROOT / "processes" / "sktm.bpmn"
+    other = ROOT / "processes" / "legalisasi.bpmn"
     bad = _write(tmp_path / "b", with_script("import os"))
 
     # when deployed together
-    code, lines = _run("process_deploy", str(changed), str(sktm), str(bad))
+    code, lines = _run("process_deploy", str(changed), str(other), str(bad))
 
     # then the exit code is 1, only the bad file's problem is printed, and nothing changed in the database
     assert code == 1
@@ -253,7 +253,7 @@ def test_hostile_files_are_refused_one_by_one_with_nothing_deployed(db: Any, tmp
 
 def test_hostile_files_in_one_batch_with_a_good_one_deploy_nothing(db: Any, tmp_path: Path) -> None:
     # given a good service followed by every hostile file
-    good = ROOT / "processes" / "sktm.bpmn"
+    good = ROOT / "processes" / "legalisasi.bpmn"
     paths = _hostile_sources(tmp_path)
 
     # when deployed in one batch

@@ -44,7 +44,7 @@ def test_sktm_runs_to_completion_each_step_by_its_role(api: Any, deployed: Any) 
         ("loket1", "Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap", "catatan": ""}),
         ("kasi1", "Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
         ("kasi1", "Task_SusunDraf", {"isi_keterangan": "Benar keluarga tidak mampu."}),
-        ("sekcam1", "Task_ParafSekcam", {"paraf_sekcam": True}),
+        ("sekcam1", "Task_ParafSekcam", {"hasil_paraf": "setuju"}),
         ("camat1", "Task_TandatanganCamat", {"keputusan": "setuju"}),
         (
             "loket1",
@@ -115,7 +115,7 @@ def test_signed_sktm_has_a_letter_whose_copy_verifies_and_a_tampered_one_does_no
         ("loket1", {"hasil_pemeriksaan": "lengkap"}),
         ("kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
         ("kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
-        ("sekcam1", {"paraf_sekcam": True}),
+        ("sekcam1", {"hasil_paraf": "setuju"}),
         ("camat1", {"keputusan": "setuju"}),
     ]:
         task = _only_task(api, username, tn)

@@ -96,7 +96,7 @@ def test_a_step_carries_its_due_time_and_late_steps_are_counted(api: Any, users:
         ("Task_PeriksaKelengkapan", "loket1", {"hasil_pemeriksaan": "lengkap"}),
         ("Task_VerifikasiData", "kasi1", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
         ("Task_SusunDraf", "kasi1", {"isi_keterangan": "Benar keluarga tidak mampu di desa kami."}),
-        ("Task_ParafSekcam", "sekcam1", {"paraf_sekcam": True}),
+        ("Task_ParafSekcam", "sekcam1", {"hasil_paraf": "setuju"}),
     ]
     for minutes, (bpmn_id, username, data) in enumerate(steps, start=1):
         _complete(users, instance, bpmn_id, username, data, wita(4, 13, 14, minutes))

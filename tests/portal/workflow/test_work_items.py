@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from tests.conftest import ROOT, SKTM_APPLICANT
 from tests.portal.delegation.flow import sktm_at_signing
-from tests.scenario import FIXTURES
+from tests.scenario import FIXTURES, catalogue_parts
 
 # What a work item copies of its step and of its request.
 STEP_FIELDS = ("role", "status", "assignee_id", "claimed_at", "created_at", "due_at", "bpmn_id", "name")
@@ -144,7 +144,9 @@ def incident_with_an_open_step(users: dict[str, Any]) -> Any:
     from portal.workflow.services.human_tasks import human_task_complete
     from portal.workflow.services.registration import request_register
 
-    definitions_deploy(files=[("sktm.bpmn", SKTM.replace(CHECK, "hasil_pemeriksaan == tarif_tidak_ada").encode())])
+    definitions_deploy(
+        files=[*catalogue_parts(), ("sktm.bpmn", SKTM.replace(CHECK, "hasil_pemeriksaan == tarif_tidak_ada").encode())]
+    )
     instance = request_register(
         service_code="sktm", applicant=SKTM_APPLICANT, data={"keperluan": "Beasiswa"}, actor=users["loket1"]
     )
@@ -173,7 +175,7 @@ def test_a_retry_on_another_version_renames_the_service_on_the_rows(deployed: An
 
     step = incident_with_an_open_step(users)
     renamed = SKTM.replace('name="Surat Keterangan Tidak Mampu"', 'name="Surat Keterangan Tidak Mampu (baru)"')
-    definitions_deploy(files=[("sktm.bpmn", renamed.encode())])
+    definitions_deploy(files=[*catalogue_parts(), ("sktm.bpmn", renamed.encode())])
     instance_retry(instance_id=step.instance_id, actor=users["admin"])
     (following,) = WorkItem.objects.filter(instance_id=step.instance_id)
     assert following.bpmn_id == "Task_VerifikasiData"
