@@ -31,6 +31,7 @@ $(ASSETS_STAMP): $(NODE_STAMP)
 
 setup: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py audit_keygen -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo
 

@@ -225,6 +225,15 @@ CELERY_BEAT_SCHEDULE = {
     "notify-overdue": _sweep(
         "tasks.notifications.notify_overdue_task", float(os.environ.get("PATEN_OVERDUE_SWEEP_SECONDS", "300"))
     ),
+    # The transparency log: committed events sealed into the tree each minute, a signed checkpoint
+    # every five minutes when it has grown, and everything verified nightly at 03:00 WITA.
+    "seal-audit-log": _sweep("tasks.audit.seal_task", float(os.environ.get("PATEN_SEAL_SECONDS", "60"))),
+    "issue-checkpoint": _sweep("tasks.audit.checkpoint_task", float(os.environ.get("PATEN_CHECKPOINT_SECONDS", "300"))),
+    "verify-audit-log": {
+        "task": "tasks.audit.verify_task",
+        "schedule": crontab(hour=19, minute=0),
+        "options": {"expires": 6 * 3600.0},
+    },
     # Nightly at 02:00 WITA (18:00 UTC), when no one works: finished requests leave the hot tables.
     # A run still queued by morning is dropped; the next night's picks up what it left.
     "archive-history": {
@@ -284,6 +293,11 @@ SESSION_COOKIE_AGE = min(PATEN_SESSION_IDLE_MINUTES * 60 + 300, PATEN_SESSION_MA
 PATEN_TOKEN_HOURS = max(1, int(os.environ.get("PATEN_TOKEN_HOURS", "12")))
 
 PATEN_LETTERS_DIR = Path(os.environ.get("PATEN_LETTERS_DIR", VAR_DIR / "letters"))
+# The transparency log over every request event: its checkpoints name this origin (a plain name,
+# no spaces) and are signed with the Ed25519 key in PATEN_AUDIT_KEY_FILE, kept outside the
+# database (`make setup` creates one for the embedded default; production keeps it on the server).
+PATEN_AUDIT_LOG_ORIGIN = os.environ.get("PATEN_AUDIT_LOG_ORIGIN", "paten.penajampaserutarakab.go.id/log")
+PATEN_AUDIT_KEY_FILE = Path(os.environ.get("PATEN_AUDIT_KEY_FILE", VAR_DIR / "audit" / "checkpoint.key"))
 # Each kecamatan's letterhead, camat and numbering live in its Office row (admin: Wilayah > Kecamatan).
 
 # Office hours for working-day deadlines (WITA; spans per weekday, the gaps between them are breaks,

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 app = Celery("paten")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    ["tasks.timers", "tasks.letters", "tasks.notifications", "tasks.core", "tasks.history"], related_name=None
+    ["tasks.timers", "tasks.letters", "tasks.notifications", "tasks.core", "tasks.history", "tasks.audit"],
+    related_name=None,
 )
 # Brokers whose connection Celery's event loop drives (prefork then gives each child its own pipes).
 EVENT_LOOP_BROKER = app.conf.broker_url.startswith(("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://"))
@@ -29,6 +30,9 @@ SWEEPS = [
     "tasks.notifications.notify_overdue_task",
     "tasks.core.prune_attempts_task",
     "tasks.history.archive_history_task",
+    "tasks.audit.seal_task",
+    "tasks.audit.checkpoint_task",
+    "tasks.audit.verify_task",
 ]
 app.conf.update(
     # Two queues, each with its own worker, so a long sweep never holds letters and notices behind

@@ -36,14 +36,21 @@ def drop_statements(table: str) -> dict[str, list[str]]:
     }
 
 
-def _both(make: Any) -> dict[str, list[str]]:
-    first, second = make(INSTANCE_EVENTS), make(DEFINITION_EVENTS)
-    return {vendor: first[vendor] + second[vendor] for vendor in first}
+# The transparency log's tables (portal.audit): its leaves, complete subtrees and checkpoints.
+LOG_TABLES = ("audit_logleaf", "audit_lognode", "audit_checkpoint")
+APPEND_ONLY = (INSTANCE_EVENTS, DEFINITION_EVENTS, *LOG_TABLES)
+
+
+def _all(make: Any, tables: tuple[str, ...] = APPEND_ONLY) -> dict[str, list[str]]:
+    made = [make(table) for table in tables]
+    return {vendor: [sql for one in made for sql in one[vendor]] for vendor in made[0]}
 
 
 # Every audit table at once (test fixtures that must flush the database).
-CREATE = _both(create_statements)
-DROP = _both(drop_statements)
+CREATE = _all(create_statements)
+DROP = _all(drop_statements)
+CREATE_LOG = _all(create_statements, LOG_TABLES)
+DROP_LOG = _all(drop_statements, LOG_TABLES)
 
 
 def execute(connection: Any, statements: dict[str, list[str]]) -> None:
