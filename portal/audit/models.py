@@ -8,6 +8,7 @@ subtrees above them and checkpoints are append-only (database triggers, like the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,3 +104,23 @@ class VerificationRun(models.Model):
     @property
     def ok(self) -> bool:
         return not self.findings
+
+
+class RecordView(models.Model):
+    """An auditor looked at a citizen's request: who, what, when (UU 27/2022); read by administrators."""
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("pembaca"))  # fmt: skip
+    viewer_username = models.CharField(_("nama pengguna pembaca"), max_length=150)
+    instance = models.ForeignKey("workflow.ProcessInstance", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("permohonan"))  # fmt: skip
+    what = models.CharField(_("yang dibaca"), max_length=32)
+    at = models.DateTimeField(_("waktu"), db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("pembacaan data permohonan")
+        verbose_name_plural = _("pembacaan data permohonan")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_username} {self.what} {self.instance_id}"

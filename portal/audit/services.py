@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.core.mail import mail_admins
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .checkpoints import verifier
-from .models import VerificationRun
+from .models import RecordView, VerificationRun
 from .verification import Report, log_verify
 
 log = logging.getLogger(__name__)
@@ -36,3 +37,11 @@ def verification_run(
         subject = _("Pemeriksaan log audit menemukan %(n)s masalah") % {"n": len(report.findings)}
         mail_admins(subject, lines, fail_silently=True)
     return run, report
+
+
+def record_viewed(*, viewer: Any, instance: Any, what: str, now: datetime | None = None) -> RecordView:
+    """Keep that `viewer` read `what` of a citizen's request (every auditor view is itself on record)."""
+    return RecordView.objects.create(
+        viewer=viewer, viewer_username=viewer.get_username(), instance=instance, what=what[:32],
+        at=now or timezone.now(),
+    )  # fmt: skip

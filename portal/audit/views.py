@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from portal.directory.selectors import office_scope
 
 from . import selectors
+from .services import record_viewed
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -45,4 +46,5 @@ def log_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     log = selectors.request_log(tracking_number, scope=office_scope(request.user))
     if log is None:
         return render(request, "officework/not_found.html", {"message": _("Permohonan tidak ditemukan.")}, status=404)
+    record_viewed(viewer=request.user, instance=log["instance"], what="history")
     return render(request, "audit/log.html", log)

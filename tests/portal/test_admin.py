@@ -24,6 +24,9 @@ from tests.portal.web.test_english import MESSAGES, catalogue_entries
 
 # Rows the services write, most of them audit records: the admin shows them and nothing more.
 AUDITED = [
+    "audit.checkpoint",
+    "audit.recordview",
+    "audit.verificationrun",
     "catalogue.refusedrequest",
     "catalogue.servicedeclaration",
     "core.attempt",
@@ -138,6 +141,16 @@ def populated(users: dict[str, Any], deployed: Any, api: Any, settings: Any, tmp
 
     for _ in range(5):
         login_record(username="camat1", client_ip="203.0.113.9", succeeded=False)
+
+    # The audit log: a checkpoint signed, a verification run, an auditor's reading on record.
+    from portal.audit.checkpoints import checkpoint_issue, key_create
+    from portal.audit.services import record_viewed, verification_run
+
+    settings.PATEN_AUDIT_KEY_FILE = tmp_path / "checkpoint.key"
+    key_create()
+    checkpoint_issue()
+    verification_run(trigger="admin")
+    record_viewed(viewer=users["auditor1"], instance=instance, what="history")
 
     # A background sweep's heartbeat, as a worker writes it.
     from portal.operations.services import heartbeat_finish, heartbeat_start
