@@ -43,6 +43,7 @@ BENCHMARKS = {
     "loop": ("engine_loop.py", {"full": [], "quick": ["--runs", "3", "--warmup", "1"]}),
     "timers": ("timers_pg.py", {"full": [], "quick": ["--instances", "500", "--verify-sample", "100"]}),
     "corpus": ("corpus.py", {"full": [], "quick": ["--quick"]}),
+    "audit": ("audit.py", {"full": [], "quick": ["--events", "20000", "--rounds", "3"]}),
 }
 
 

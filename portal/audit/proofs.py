@@ -15,6 +15,7 @@ from portal.workflow.models import InstanceEvent, ProcessInstance
 
 from . import merkle
 from .models import Checkpoint, LogLeaf, LogNode
+from .sealing import TILE
 
 EXPORT_FORMAT = "paten-audit-export/1"
 
@@ -23,18 +24,31 @@ class NodeMissing(LookupError):
     pass
 
 
-def node_reader() -> merkle.NodeReader:
-    """Complete subtrees from the database (leaves at level 0), remembered for one proof's reads."""
+def _stored(level: int, start: int, end: int) -> list[bytes]:
+    """Stored hashes of one level, positions [start, end): leaves at level 0, else complete subtrees."""
+    leaves = LogLeaf.objects.filter(index__gte=start, index__lt=end).values_list("index", "leaf_hash")
+    nodes = LogNode.objects.filter(level=level, index__gte=start, index__lt=end).values_list("index", "hash")
+    found = [h for _i, h in sorted(leaves if level == 0 else nodes)]
+    hashes = [bytes.fromhex(h) for h in found]
+    if len(hashes) != end - start:
+        raise NodeMissing(f"level {level} lacks subtrees in [{start}, {end})")
+    return hashes
 
-    @lru_cache(maxsize=4096)
+
+def node_reader() -> merkle.NodeReader:
+    """Complete subtrees out of the database: stored ones read, the levels between tiles hashed from
+    the tile level below (one query each); remembered for the reader's lifetime (one export)."""
+
+    @lru_cache(maxsize=8192)
     def node(level: int, index: int) -> bytes:
-        if level == 0:
-            found = LogLeaf.objects.filter(index=index).values_list("leaf_hash", flat=True).first()
-        else:
-            found = LogNode.objects.filter(level=level, index=index).values_list("hash", flat=True).first()
-        if found is None:
-            raise NodeMissing(f"no subtree {level}/{index} in the log")
-        return bytes.fromhex(found)
+        base = level - level % TILE
+        if base == level:
+            return _stored(level, index, index + 1)[0]
+        span = 1 << (level - base)
+        hashes = _stored(base, index * span, (index + 1) * span)
+        while len(hashes) > 1:
+            hashes = [merkle.node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+        return hashes[0]
 
     return node
 

@@ -17,7 +17,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
@@ -28,6 +28,10 @@ from . import merkle
 from .models import LogHead, LogLeaf, LogNode
 
 SEAL_BATCH = 5000
+# Complete subtrees are stored every TILE levels (16, 256, 4096, ... leaves); the levels between are
+# hashed from the stored ones below when a proof needs them (proofs.node_reader), so sealing writes
+# a leaf and a sixteenth of a node per event.
+TILE = 4
 SEAL_GRACE = timedelta(minutes=10)  # no command stays open this long (statement and lock timeouts are far shorter)
 
 
@@ -70,46 +74,57 @@ def _pending(low_water: int, limit: int) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def _seal_batch(now: datetime, limit: int) -> int:
+def _seal_batch(now: datetime, limit: int, top: int) -> int:
+    """One transaction: up to `limit` events sealed; the last batch of a run also moves the low-water mark."""
     with transaction.atomic():
         head = _head_locked()
         pending = _pending(int(head.frontier.get("low_water", 0)), limit)
         frontier = frontier_of(head)
         leaves, nodes = [], []
+        stamp = connection.ops.adapt_datetimefield_value(now)
         for row in pending:
             digest = leaf_hash_hex(row["instance__tracking_number"], row["seq"], row["hash"])
             index = frontier.size
             for level, position, node in frontier.append(bytes.fromhex(digest)):
-                if level:
-                    nodes.append(LogNode(level=level, index=position, hash=node.hex()))
-            leaves.append(
-                LogLeaf(index=index, event_id=row["id"], tracking_number=row["instance__tracking_number"],
-                        seq=row["seq"], leaf_hash=digest, sealed_at=now)
-            )  # fmt: skip
-        LogLeaf.objects.bulk_create(leaves, batch_size=1000)
-        LogNode.objects.bulk_create(nodes, batch_size=1000)
-        head.size = frontier.size
-        head.frontier = {**head.frontier, **frontier.to_dict()}
-        head.updated_at = now
-        head.save(update_fields=["size", "frontier", "updated_at"])
+                if level and level % TILE == 0:
+                    nodes.append((level, position, node.hex()))
+            leaves.append((index, row["id"], row["instance__tracking_number"], row["seq"], digest, stamp))
+        _insert(LogLeaf, ("index", "event_id", "tracking_number", "seq", "leaf_hash", "sealed_at"), leaves)
+        _insert(LogNode, ("level", "index", "hash"), nodes)
+        state = {**head.frontier, **frontier.to_dict()}
+        if len(pending) < limit:
+            state = _low_water_raised(state, now, top)
+        if state != head.frontier:
+            head.size, head.frontier, head.updated_at = frontier.size, state, now
+            head.save(update_fields=["size", "frontier", "updated_at"])
     return len(pending)
 
 
-def _raise_low_water(now: datetime, top: int) -> None:
+def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Many rows in one prepared statement: sealing is the only writer of these tables, and the ORM's
+    per-object work cost more than the hashing."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        statement = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - our own names
+        cursor.executemany(statement, rows)
+
+
+def _low_water_raised(state: dict[str, Any], now: datetime, top: int) -> dict[str, Any]:
     """Every event visible when this run began (ids up to `top`) is sealed now. An event with a
     lower id that was not yet visible belonged to a command still open; once SEAL_GRACE has passed
-    since, none is, so the mark of a run that old becomes the low-water mark."""
-    with transaction.atomic():
-        head = _head_locked()
-        marks = [[at, high] for at, high in head.frontier.get("marks", []) if high > 0] + [[now.isoformat(), top]]
-        cut = (now - SEAL_GRACE).isoformat()
-        ripe = [high for at, high in marks if at <= cut]
-        head.frontier = {
-            **head.frontier,
-            "low_water": max([int(head.frontier.get("low_water", 0)), *ripe]),
-            "marks": [m for m in marks if m[0] > cut][-50:],
-        }
-        head.save(update_fields=["frontier"])
+    since, none is, so the mark of a run that old becomes the low-water mark. A run that saw no new
+    event adds no mark."""
+    marks = [[at, high] for at, high in state.get("marks", []) if high > 0]
+    if not marks or marks[-1][1] < top:
+        marks.append([now.isoformat(), top])
+    cut = (now - SEAL_GRACE).isoformat()
+    ripe = [high for at, high in marks if at <= cut]
+    low_water = max([int(state.get("low_water", 0)), *ripe])
+    return {**state, "low_water": low_water, "marks": [m for m in marks if m[0] > cut][-50:]}
 
 
 def log_seal(*, now: datetime | None = None, batch: int = SEAL_BATCH) -> int:
@@ -118,9 +133,8 @@ def log_seal(*, now: datetime | None = None, batch: int = SEAL_BATCH) -> int:
     top = InstanceEvent.objects.aggregate(top=Max("id"))["top"] or 0
     total = 0
     while True:
-        done = _seal_batch(now, batch)
+        done = _seal_batch(now, batch, top)
         total += done
         if done < batch:
             break
-    _raise_low_water(now, top)
     return total

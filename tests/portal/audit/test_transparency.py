@@ -19,6 +19,7 @@ from django.utils import timezone
 from portal.audit import merkle, signed_note
 from portal.audit.checkpoints import checkpoint_issue, checkpoint_read, verifier
 from portal.audit.models import Checkpoint, LogHead, LogLeaf, LogNode
+from portal.audit.proofs import node_reader
 from portal.audit.sealing import leaf_hash_hex, log_seal
 from portal.workflow import audit_sql
 from portal.workflow.events import event_hash
@@ -243,12 +244,15 @@ def test_sealing_is_idempotent_and_the_stored_nodes_give_the_proofs(requests: li
     head = LogHead.objects.get()
     leaves = [bytes.fromhex(h) for h in LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)]
     assert head.size == size and merkle.root(leaves) == bytes.fromhex(checkpoint_issue().root_hash)
-    stored = {(n.level, n.index): bytes.fromhex(n.hash) for n in LogNode.objects.all()}
-    stored |= {(0, i): leaf for i, leaf in enumerate(leaves)}
+    assert {n.level for n in LogNode.objects.all()} == {4} and LogNode.objects.count() == size // 16  # tiles
     root = merkle.root(leaves)
+    node = node_reader()
     for index in range(size):
-        proof = merkle.inclusion_proof(lambda level, i: stored[(level, i)], index, size)
+        proof = merkle.inclusion_proof(node, index, size)
         assert merkle.verify_inclusion(leaves[index], index, size, proof, root)
+    for old in range(0, size + 1, 7):
+        proof = merkle.consistency_proof(node, old, size)
+        assert merkle.verify_consistency(old, size, merkle.root(leaves[:old]), root, proof)
     event = InstanceEvent.objects.order_by("id").first()
     assert event is not None
     leaf = LogLeaf.objects.get(event_id=event.pk)
