@@ -23,33 +23,12 @@ from portal.workflow.events import GENESIS, event_hash
 from portal.workflow.models import InstanceEvent
 
 from . import merkle, signed_note
+from .findings import Finding, Kind
+from .mirrors import Mirrors
 from .models import Checkpoint, LogHead, LogLeaf
 from .sealing import SEAL_GRACE, leaf_hash_hex
 
 UNSEALED_AFTER = SEAL_GRACE + timedelta(minutes=5)  # a beat run each minute seals well within this
-
-
-class Kind:
-    LINK = "tautan"  # the chain breaks: a missing, reordered or inserted event
-    EDITED = "diubah"  # an event's content does not give its hash
-    HEAD = "kepala"  # the request's head does not match its last event
-    SEALED = "segel"  # an event differs from the one its leaf sealed, or its leaf was moved
-    DELETED = "hilang"  # a leaf whose event is gone
-    UNSEALED = "belum_disegel"
-    TREE = "pohon"  # the tree itself: gaps, or a root that does not match a checkpoint
-    CHECKPOINT = "titik_periksa"
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    message: str
-    tracking_number: str = ""
-    seq: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.tracking_number}#{self.seq}" if self.seq is not None else self.tracking_number or "-"
-        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -89,6 +68,7 @@ def _events() -> Iterator[dict[str, Any]]:
             "instance__tracking_number",
             "instance__last_event_seq",
             "instance__last_event_hash",
+            "instance__status",
         )
     )
     return cast(Iterator[dict[str, Any]], rows.iterator(chunk_size=2000))
@@ -228,10 +208,12 @@ def log_verify(*, notes: Iterable[tuple[str, str]] = (), verifiers: list[str], n
     now = now or timezone.now()
     report = Report()
     stale_before = now - UNSEALED_AFTER
+    mirrors = Mirrors()
     for rows in _by_request(_events()):
         report.requests += 1
         report.events += len(rows)
         report.findings.extend(_check_request(rows, stale_before))
+        report.findings.extend(mirrors.findings(rows))
     report.findings.extend(_deleted())
     stored = ((f"#{c.pk}", c.note) for c in Checkpoint.objects.order_by("size", "id").iterator())
     held = held_checkpoints([*notes, *stored], verifiers, report)

@@ -290,3 +290,39 @@ def test_the_beat_tasks_seal_issue_and_verify_and_a_failed_night_tells_the_admin
         f"{requests[0].tracking_number}#{event.seq}: isi peristiwa tidak lagi menghasilkan sidiknya (diubah)"
     ]
     assert len(mailoutbox) == 1 and requests[0].tracking_number in mailoutbox[0].body
+
+
+def test_rows_the_pages_show_that_disagree_with_the_log_are_named(
+    users: dict[str, Any], deployed: Any, key: str, api: Any, settings: Any, tmp_path: Path
+) -> None:
+    from portal.letters.models import Letter
+    from portal.workflow.models import HumanTask
+    from tests.conftest import files_under
+
+    files_under(settings, tmp_path)
+    finished = sktm_at_signing(users).instance
+    run_to_completion_from_signing(api, finished.tracking_number)
+    running = sktm_at_signing(users, name="Budi Santoso").instance
+    held = _held(tmp_path)
+    assert _verify(held)[0] == 0
+    letter = Letter.objects.get(instance=finished)
+    step = HumanTask.objects.get(instance=running, bpmn_id="Task_VerifikasiData")
+
+    # the rows the pages read, edited behind the log's back (none of these tables is append-only)
+    HumanTask.objects.filter(pk=step.pk).update(completed_data={**step.completed_data, "terdaftar_dtks": False})
+    Letter.objects.filter(pk=letter.pk).update(number="470/9999/KEC-BBL/2026", sha256="0" * 64)
+    ProcessInstance.objects.filter(pk=running.pk).update(status="completed")
+    code, lines = _verify(held)
+
+    assert code == 1
+    assert f"{running.tracking_number}: isian langkah Task_VerifikasiData berbeda dari yang tercatat di log" in lines
+    assert f"{running.tracking_number}: status permohonan completed, menurut log running" in lines
+    assert f"{finished.tracking_number}: nomor surat 470/9999/KEC-BBL/2026, menurut log {letter.number}" in lines
+    assert any(line.startswith(f"{finished.tracking_number}: sidik jari atau nomor surat") for line in lines)
+
+
+def run_to_completion_from_signing(api: Any, tracking_number: str) -> None:
+    from tests.portal.citizen.conftest import HANDOVER, complete
+
+    complete(api, "camat1", tracking_number, "Task_TandatanganCamat", {"keputusan": "setuju"})
+    complete(api, "loket1", tracking_number, "Task_PenyerahanSurat", HANDOVER)
