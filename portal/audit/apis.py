@@ -27,11 +27,16 @@ def _auditor(request: Request) -> None:
         raise exceptions.PermissionDenied(_("Hanya auditor dan administrator yang dapat membaca log audit."))
 
 
+class KeyUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "signing_key_missing"
+
+
 def _key() -> str:
     try:
         return verifier()
     except KeyMissing as exc:
-        raise exceptions.APIException(str(exc)) from exc
+        raise KeyUnavailable(str(exc)) from exc
 
 
 class CheckpointOutput(serializers.Serializer):
@@ -87,7 +92,6 @@ class RequestExportApi(APIView):
         )
         if instance is None:
             raise exceptions.NotFound(_("Permohonan tidak ditemukan."))
-        _key()
         record_viewed(viewer=request.user, instance=instance, what="export")
         response = Response(proofs.request_export(instance))
         response["Content-Disposition"] = f'attachment; filename="{instance.tracking_number}.audit.json"'

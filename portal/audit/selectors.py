@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.enums import RoleCode
 from portal.accounts.selectors import user_roles
 from portal.core.keyset import Band, Cursor, ListPage, bounded_count, keyset_page
 from portal.core.text import search_key
+from portal.directory.models import Village
 from portal.directory.selectors import OfficeScope, scope_office_ids
 from portal.workflow.enums import EventType
 from portal.workflow.events import chain_verify
 from portal.workflow.models import InstanceEvent, NameKey, ProcessInstance
+from portal.workflow.selectors import active_definitions
 
 QUERY_MAX = 100
 SEARCH_MAX = 50  # a search shows at most this many requests; past that, it asks for more of the name
@@ -53,7 +55,36 @@ class SearchResult:
     more: bool
 
 
-def requests_search(query: str, *, scope: OfficeScope) -> SearchResult:
+def filtered(rows: QuerySet[ProcessInstance], filters: dict[str, Any]) -> QuerySet[ProcessInstance]:
+    """`rows` narrowed by the search form's filters (service code, village code, an officer who acted
+    on the request, registration dates in office time)."""
+    if filters.get("layanan"):
+        rows = rows.filter(definition__code=filters["layanan"])
+    if filters.get("desa"):
+        rows = rows.filter(applicant_village__code=filters["desa"])
+    if filters.get("petugas"):
+        acted = InstanceEvent.objects.filter(instance=OuterRef("pk"), actor_username=filters["petugas"])
+        rows = rows.filter(Exists(acted))
+    if filters.get("dari"):
+        rows = rows.filter(created_at__gte=_office_midnight(filters["dari"]))
+    if filters.get("sampai"):
+        rows = rows.filter(created_at__lt=_office_midnight(filters["sampai"] + timedelta(days=1)))
+    return rows
+
+
+def _office_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def service_choices() -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in active_definitions()]
+
+
+def village_choices(scope: OfficeScope) -> list[tuple[str, str]]:
+    return [(v.code, v.name) for v in Village.objects.filter(scope.q()).order_by("name")]
+
+
+def requests_search(query: str, *, scope: OfficeScope, filters: dict[str, Any] | None = None) -> SearchResult:
     """Requests (of the offices of `scope`) whose tracking number or the applicant's NIK is `query`, or
     whose applicant's name has a word starting with it ("amin" finds Siti Nur Aminah); newest first,
     at most SEARCH_MAX. Each is an index lookup: the unique number, the NIK, the name keys."""
@@ -70,18 +101,32 @@ def requests_search(query: str, *, scope: OfficeScope) -> SearchResult:
         for office_id in scope_office_ids(scope):
             named = NameKey.objects.filter(_starts_with("key", key), office_id=office_id).order_by()
             ids.update(named.values_list("instance_id", flat=True)[: SEARCH_MAX + 1])
-    found = sorted(_requests().filter(pk__in=ids).order_by(), key=lambda i: (i.created_at, i.pk), reverse=True)
+    rows = filtered(_requests().filter(pk__in=ids).order_by(), filters or {})
+    found = sorted(rows, key=lambda i: (i.created_at, i.pk), reverse=True)
     return SearchResult(found[:SEARCH_MAX], len(found) > SEARCH_MAX)
 
 
-def requests_recent(*, scope: OfficeScope, cursor: Any = None, now: datetime | None = None) -> ListPage:
-    """Every request of the offices of `scope`, newest first: a keyset page after `cursor`."""
+def requests_recent(
+    *, scope: OfficeScope, cursor: Any = None, now: datetime | None = None, filters: dict[str, Any] | None = None
+) -> ListPage:
+    """Every request of the offices of `scope` (narrowed by `filters`), newest first: a keyset page after `cursor`."""
     after = Cursor.parse(cursor)
     at = after.at if after is not None else (now or timezone.now())
-    parts = [_requests().filter(office_id=office_id) for office_id in scope_office_ids(scope)]
+    parts = [filtered(_requests().filter(office_id=office_id), filters or {}) for office_id in scope_office_ids(scope)]
     page = keyset_page([Band(parts, "created_at", descending=True)], cursor=after, limit=PAGE_SIZE, at=at)
     total, capped = bounded_count(parts)
     return ListPage(page, total, capped)
+
+
+def request_in_scope(tracking_number: str, *, scope: OfficeScope) -> ProcessInstance | None:
+    """The request of that number, if its office is within `scope`."""
+    return (
+        ProcessInstance.objects.filter(scope.q())
+        .select_related("definition", "applicant_village")
+        .defer("state", "definition__spec_json")
+        .filter(tracking_number=str(tracking_number)[:20])
+        .first()
+    )
 
 
 def request_log(tracking_number: str, *, scope: OfficeScope) -> dict[str, Any] | None:
@@ -106,3 +151,22 @@ def request_log(tracking_number: str, *, scope: OfficeScope) -> dict[str, Any] |
         for e in InstanceEvent.objects.filter(instance=instance).order_by("seq")
     ]
     return {"instance": instance, "events": events, "broken": chain_verify(instance)}
+
+
+def log_state() -> dict[str, Any]:
+    """The transparency log at a glance: its size, the recent checkpoints, the last verification runs."""
+    from .checkpoints import KeyMissing, verifier
+    from .models import Checkpoint, LogHead, VerificationRun
+
+    head = LogHead.objects.filter(pk=1).first()
+    try:
+        key = verifier()
+    except KeyMissing:
+        key = ""
+    return {
+        "size": head.size if head else 0,
+        "sealed_at": head.updated_at if head else None,
+        "checkpoints": list(Checkpoint.objects.order_by("-issued_at", "-id")[:20]),
+        "runs": list(VerificationRun.objects.order_by("-started_at", "-id")[:10]),
+        "verifier_key": key,
+    }

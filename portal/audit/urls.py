@@ -4,5 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.search_page, name="audit-search"),
+    path("titik-periksa/", views.checkpoints_page, name="audit-checkpoints"),
     path("<str:tracking_number>/", views.log_page, name="audit-log"),
+    path("<str:tracking_number>/riwayat.pdf", views.history_pdf, name="audit-history-pdf"),
 ]

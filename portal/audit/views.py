@@ -13,6 +13,9 @@ from django.views.decorators.http import require_http_methods
 from portal.directory.selectors import office_scope
 
 from . import selectors
+from .forms import AuditFilterForm
+from .history import request_history
+from .pdf import history_pdf_bytes
 from .services import record_viewed
 
 
@@ -28,14 +31,26 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     query = str(request.GET.get("q", ""))[: selectors.QUERY_MAX]
     scope = office_scope(request.user)
-    context: dict[str, Any] = {"query": query}
+    form = AuditFilterForm(request.GET, services=selectors.service_choices(), villages=selectors.village_choices(scope))
+    filters = form.valid_values()
+    rest = request.GET.copy()
+    rest.pop("halaman", None)
+    context: dict[str, Any] = {"query": query, "form": form, "rest": rest.urlencode()}
     if query.strip():
-        found = selectors.requests_search(query, scope=scope)
+        found = selectors.requests_search(query, scope=scope, filters=filters)
         context.update(requests=found.requests, more=found.more, limit=selectors.SEARCH_MAX)
     else:
-        listed = selectors.requests_recent(scope=scope, cursor=request.GET.get("halaman"))
+        listed = selectors.requests_recent(scope=scope, cursor=request.GET.get("halaman"), filters=filters)
         context.update(requests=listed.rows, listed=listed)
     return render(request, "audit/search.html", context)
+
+
+def _in_scope(request: HttpRequest, tracking_number: str) -> Any:
+    return selectors.request_in_scope(tracking_number, scope=office_scope(request.user))
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "officework/not_found.html", {"message": _("Permohonan tidak ditemukan.")}, status=404)
 
 
 @login_required
@@ -43,8 +58,31 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def log_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if not selectors.may_audit(request.user):
         return _forbidden(request)
-    log = selectors.request_log(tracking_number, scope=office_scope(request.user))
-    if log is None:
-        return render(request, "officework/not_found.html", {"message": _("Permohonan tidak ditemukan.")}, status=404)
-    record_viewed(viewer=request.user, instance=log["instance"], what="history")
-    return render(request, "audit/log.html", log)
+    instance = _in_scope(request, tracking_number)
+    if instance is None:
+        return _not_found(request)
+    record_viewed(viewer=request.user, instance=instance, what="history")
+    return render(request, "audit/log.html", request_history(instance))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def history_pdf(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    if not selectors.may_audit(request.user):
+        return _forbidden(request)
+    instance = _in_scope(request, tracking_number)
+    if instance is None:
+        return _not_found(request)
+    record_viewed(viewer=request.user, instance=instance, what="pdf")
+    content = history_pdf_bytes(request_history(instance), reader=request.user.get_username())
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="riwayat-{instance.tracking_number}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def checkpoints_page(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_audit(request.user):
+        return _forbidden(request)
+    return render(request, "audit/checkpoints.html", selectors.log_state())

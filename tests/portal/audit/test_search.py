@@ -102,3 +102,34 @@ def test_the_recent_requests_page_newest_first(
     assert shown == list(newest_first)
     dash = "\u2013"
     assert f"1{dash}4 dari 6" in first and f"5{dash}6 dari 6" in second and 'rel="prev"' in second
+
+
+def test_filters_narrow_by_service_village_officer_and_date(registered: dict[str, Any], users: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from portal.directory.models import Village
+    from portal.workflow.models import ProcessInstance
+    from portal.workflow.services.registration import request_register
+
+    sku = request_register(
+        service_code="sku", applicant={**SKTM_APPLICANT, "name": "Wati Usaha", "desa": "Sebakung Jaya"},
+        data={"nama_usaha": "Warung Wati", "jenis_usaha": "Warung makan", "alamat_usaha": "RT 03 Sebakung Jaya"},
+        actor=users["loket1"],
+    )  # fmt: skip
+    today = timezone.localdate().isoformat()
+    client = _auditor(users)
+
+    def shown(**query: str) -> set[str]:
+        html = client.get("/audit/", query).content.decode()
+        return {tn for tn in ProcessInstance.objects.values_list("tracking_number", flat=True) if f">{tn}<" in html}
+
+    babulu = {r.tracking_number for name, r in registered.items() if name != "sepaku"}
+    assert shown(layanan="sku") == {sku.tracking_number}
+    sebakung = Village.objects.get(name="Sebakung Jaya").code
+    assert shown(desa=sebakung) == {sku.tracking_number}
+    assert shown(petugas="loket_sepaku") == {registered["sepaku"].tracking_number}
+    assert shown(dari=today, sampai=today, layanan="sktm") == babulu | {registered["sepaku"].tracking_number}
+    assert shown(dari="2020-01-01", sampai="2020-12-31") == set()
+    assert shown(q="Aminah", layanan="sku") == set()  # a search narrowed by the filters
+    bad = client.get("/audit/", {"dari": "kemarin", "desa": "tidak-ada"})
+    assert bad.status_code == 200 and "Semua desa" in bad.content.decode()
