@@ -25,6 +25,8 @@ from .clock import ensure_aware_utc, frozen_at
 from .compaction import last_end_event, latest_completed
 from .errors import ExecutionError, HumanTaskNotReady, MessageNotAwaited, ScriptError
 from .forms import Form
+from .ids import STATE_KEY as ID_STATE_KEY
+from .ids import IdSource, drawing_from, install
 from .messages import Message
 from .parsing import Definition, has_timer
 from .sandbox import SandboxDeferred
@@ -33,6 +35,7 @@ from .serialization import workflow_from_state, workflow_to_state
 from .timers import task_due
 
 _SCRIPT_ENGINE = RestrictedScriptEngine()
+install()  # SpiffWorkflow's tasks take their ids from engine/ids.py
 # What a person completes: user tasks (a form), manual and plain tasks (no form: confirmed done).
 _HUMAN_SPECS = (UserTaskMixin, ManualTaskMixin, NoneTaskMixin)
 _E = TypeVar("_E", bound=BaseException)
@@ -125,33 +128,47 @@ def _cause_of(exc: BaseException, kind: type[_E]) -> _E | None:
 class Instance:
     """One running workflow. Not thread-safe; load, act, dump within one command."""
 
-    def __init__(self, definition: Definition, workflow: Any) -> None:
+    def __init__(self, definition: Definition, workflow: Any, ids: IdSource | None = None) -> None:
         self.definition = definition
         self.workflow = workflow
+        self.ids = ids  # where its tasks' ids come from (engine/ids.py); None: random, as stored before
         workflow.script_engine = _SCRIPT_ENGINE
 
+    @contextlib.contextmanager
+    def _acting(self, now: datetime) -> Iterator[None]:
+        """A command on the instance: at the time `now`, its new tasks numbered from its own ids."""
+        with frozen_at(now), drawing_from(self.ids):
+            yield
+
     @classmethod
-    def start(cls, definition: Definition, data: dict[str, Any], *, now: datetime) -> Instance:
-        """Start a new instance with `data` as its initial workflow data."""
+    def start(cls, definition: Definition, data: dict[str, Any], *, now: datetime, seed: str | None = None) -> Instance:
+        """Start a new instance with `data` as its initial workflow data; `seed` (the request's
+        number) makes its task ids repeat when the same commands run again."""
+        ids = IdSource(seed) if seed else None
         try:
-            workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+            with drawing_from(ids):
+                workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
         except SpiffWorkflowException as exc:
             raise ExecutionError(f"the process cannot start: {exc}") from exc
         start = workflow.task_tree
         start.data.update(data)
-        instance = cls(definition, workflow)
-        with frozen_at(now):
+        instance = cls(definition, workflow, ids)
+        with instance._acting(now):
             _advance(workflow)
         return instance
 
     @classmethod
     def restore(cls, definition: Definition, state: dict[str, Any]) -> Instance:
         """Rebuild from `dump()` output (the dict may be consumed)."""
-        return cls(definition, workflow_from_state(definition, state))
+        ids = IdSource.from_dict(state.pop(ID_STATE_KEY, None))
+        return cls(definition, workflow_from_state(definition, state), ids)
 
     def dump(self) -> dict[str, Any]:
-        """State for storage, in SpiffWorkflow's format, without the spec."""
-        return workflow_to_state(self.workflow)
+        """State for storage, in SpiffWorkflow's format, without the spec (and the ids drawn so far)."""
+        state = workflow_to_state(self.workflow)
+        if self.ids is not None:
+            state[ID_STATE_KEY] = self.ids.to_dict()
+        return state
 
     @property
     def status(self) -> InstanceStatus:
@@ -224,7 +241,7 @@ class Instance:
         """
         task = self._ready_task(guid)
         cleaned = self.definition.form_for(task.task_spec.bpmn_id).validate(data)
-        with frozen_at(now):
+        with self._acting(now):
             task.data.update(cleaned)
             if system_data:
                 task.data.update(system_data)
@@ -263,7 +280,7 @@ class Instance:
             raise MessageNotAwaited(f"nothing in this request waits for the message '{name}' now")
         wire.checked({"data": data})
         event = BpmnEvent(Message(name), payload=data)
-        with frozen_at(now):
+        with self._acting(now):
             with _engine_errors(waiting[0]):
                 self.workflow.catch(event)
             _advance(self.workflow)
@@ -290,7 +307,7 @@ class Instance:
         due = [t for t in self.waiting_timers() if t.due_at is not None and t.due_at <= now]
         if not due:
             return []
-        with frozen_at(now):
+        with self._acting(now):
             _advance(self.workflow)
         # A timer fired if it waits no more, or (a cycle) waits for its next time.
         still_waiting = {t.guid: t.due_at for t in self.waiting_timers()}

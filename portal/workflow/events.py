@@ -87,12 +87,15 @@ def _step(human_task: HumanTask) -> dict[str, Any]:
 
 def instance_started(
     instance: ProcessInstance, *, actor: Any, at: datetime, definition: ProcessDefinition,
-    initial_data: dict[str, Any], channel: str = "",
+    initial_data: dict[str, Any], channel: str = "", task_id_seed: str = "",
 ) -> InstanceEvent:  # fmt: skip
+    """`task_id_seed`: what the engine numbered the request's task ids from, so a replay repeats them."""
     payload = {"definition_id": definition.pk, "service": definition.code, "version": definition.version,
                "sha256": definition.sha256, "initial_data": initial_data}  # fmt: skip
     if channel:
         payload["channel"] = channel
+    if task_id_seed:
+        payload["task_id_seed"] = task_id_seed
     return _append(instance, EventType.INSTANCE_STARTED, actor, at, payload)
 
 

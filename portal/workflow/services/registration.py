@@ -131,9 +131,10 @@ def _registrar_roles(actor: Any, channel: str) -> frozenset[str]:
 
 
 def _workflow_start(runtime: engine.Definition, initial: dict[str, Any], *, office_id: int, now: datetime) -> Any:
+    """The engine's new instance; its task ids are numbered from a fresh seed, recorded when it starts."""
     try:
         with calendar_of_office(office_id):  # the helpers of its diagram count in the office's calendar
-            return engine.Instance.start(runtime, initial, now=now)
+            return engine.Instance.start(runtime, initial, now=now, seed=secrets.token_hex(16))
     except engine.EngineError as exc:  # nothing exists yet, so there is no incident to record
         raise ProcessFailed(engine_failure_text(exc)) from exc
 
@@ -146,7 +147,7 @@ def _request_start(
         command.workflow_started(running)
         events.instance_started(
             command.instance, actor=actor, at=now, definition=instance.definition, initial_data=initial,
-            channel=channel,
+            channel=channel, task_id_seed=running.ids.seed if running.ids is not None else "",
         )  # fmt: skip
         notifications_queue(instance=command.instance, kind=NotificationKind.REGISTERED, now=now)
         persistence.name_keys_write(command.instance)

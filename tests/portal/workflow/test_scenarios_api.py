@@ -75,6 +75,9 @@ def test_scenario_through_api(scenario: Scenario, api: Any, users: Any) -> None:
 
     instance = ProcessInstance.objects.get(tracking_number=tn)
     assert instance.outcome_bpmn_id == scenario.expect["end"]
+    from portal.audit.replay import request_replay
+
+    assert request_replay(instance) is None  # its log, replayed, gives back what was recorded
     timer_events = InstanceEvent.objects.filter(instance=instance, type="timer_fired").count()
     escalated = any("fire_timers_after" in s for s in scenario.steps) and scenario.name.startswith(
         ("eskalasi", "pengingat")
