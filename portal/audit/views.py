@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.directory.selectors import office_scope
 
 from . import selectors
+from .checkpoints import KeyMissing
 from .forms import AuditFilterForm
 from .history import request_history
+from .models import Checkpoint
 from .pdf import history_pdf_bytes
-from .services import record_viewed
+from .services import record_viewed, verification_run
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -86,3 +89,35 @@ def checkpoints_page(request: HttpRequest) -> HttpResponse:
     if not selectors.may_audit(request.user):
         return _forbidden(request)
     return render(request, "audit/checkpoints.html", selectors.log_state())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def checkpoint_download(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.may_audit(request.user):
+        return _forbidden(request)
+    checkpoint = Checkpoint.objects.filter(pk=pk).first()
+    if checkpoint is None:
+        return render(
+            request, "officework/not_found.html", {"message": _("Titik periksa tidak ditemukan.")}, status=404
+        )
+    response = HttpResponse(checkpoint.note, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="titik-periksa-{checkpoint.size}.txt"'
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def verify_now(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_audit(request.user):
+        return _forbidden(request)
+    try:
+        run, _report = verification_run(trigger=request.user.get_username())
+    except KeyMissing as exc:
+        messages.error(request, str(exc))
+        return redirect("audit-checkpoints")
+    if run.ok:
+        messages.success(request, _("Log audit diperiksa: tidak ada temuan."))
+    else:
+        messages.error(request, _("Log audit diperiksa: %(n)s temuan.") % {"n": len(run.findings)})
+    return redirect("audit-checkpoints")

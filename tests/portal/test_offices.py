@@ -31,6 +31,7 @@ NOT_OFFICE_SCOPED = {
     "service-page", "declaration-office", "api-service-detail", "auth-token-revoke", "delegation-end-api",
     "delegation-end", "letter-verify-api", "letter-verify-page", "tracking-status", "tracking-diagram",
     "citizen-fix", "my-request-open", "citizen-letter", "survey-page",
+    "audit-checkpoint-download",  # a checkpoint states the whole log, not a request of an office
 }  # fmt: skip
 
 
@@ -128,6 +129,7 @@ ATTEMPTS_API: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("human-task-claim", "post", "/api/v1/tasks/{camat_step}/claim/", None),
     ("human-task-complete", "post", "/api/v1/tasks/{camat_step}/complete/", {"data": {"keputusan": "setuju"}}),
     ("instance-events", "get", "/api/v1/instances/{instance_id}/events/", None),
+    ("audit-request-export", "get", "/api/v1/audit/requests/{tn}/export/", None),
     ("letter-pdf", "get", "/api/v1/letters/{letter}/pdf/", None),
     ("incident-retry-api", "post", "/api/v1/incidents/{tn}/retry/", None),
     ("incident-cancel-api", "post", "/api/v1/incidents/{tn}/cancel/", {"reason": "uji"}),
@@ -144,6 +146,7 @@ ATTEMPTS_PAGES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("counter-pin-reissue", "post", "/loket/tanda-terima/{tn}/pin-baru/", {}),
     ("approval-draft-pdf", "get", "/persetujuan/{camat_step}/draf.pdf", None),
     ("audit-log", "get", "/audit/{tn}/", None),
+    ("audit-history-pdf", "get", "/audit/{tn}/riwayat.pdf", None),
     ("incident-retry", "post", "/insiden/{tn}/coba-lagi/", {}),
     ("incident-cancel", "post", "/insiden/{tn}/batalkan/", {"reason": "uji"}),
 ]

@@ -108,7 +108,7 @@ def test_the_auditor_lands_on_a_search_that_opens_a_requests_event_log(deployed:
     tn = step.instance.tracking_number
     assert f"/audit/{tn}/" in found
     log = client.get(f"/audit/{tn}/").content.decode()
-    assert "instance_started" in log and "human_task_completed" in log and "Utuh" in log
+    assert "Permohonan didaftarkan" in log and "Langkah diselesaikan" in log and "Utuh" in log
     assert _browser(users["kasi1"]).get(f"/audit/{tn}/").status_code == 403
     assert client.get("/audit/991231-TIDAKADA/").status_code == 404
 

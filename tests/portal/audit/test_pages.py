@@ -86,3 +86,26 @@ def test_others_are_refused_and_another_kecamatan_s_request_is_not_found(
     sepaku = _as(users, "auditor_sepaku").get(url)
     assert sepaku.status_code == (200 if "titik-periksa" in url else 404)
     assert _as(users, "auditor1").get(url.replace(instance.tracking_number, "000000-NOPE")).status_code in (200, 404)
+
+
+def test_a_checkpoint_downloads_and_the_log_is_verified_from_the_page(
+    users: dict[str, Any], deployed: Any, key: None
+) -> None:
+    from portal.audit.checkpoints import checkpoint_read
+    from portal.audit.models import VerificationRun
+
+    sktm_at_signing(users)
+    checkpoint = checkpoint_issue()
+    assert checkpoint is not None
+    client = _as(users, "auditor1")
+
+    download = client.get(f"/audit/titik-periksa/{checkpoint.pk}.txt")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/plain")
+    assert checkpoint_read(download.content.decode()).size == checkpoint.size
+    assert client.get("/audit/titik-periksa/999999.txt").status_code == 404
+
+    done = client.post("/audit/titik-periksa/periksa/", follow=True)
+    assert done.status_code == 200 and "tidak ada temuan" in done.content.decode()
+    assert VerificationRun.objects.get().trigger == "auditor1"
+    assert _as(users, "loket1").post("/audit/titik-periksa/periksa/").status_code == 403
+    assert VerificationRun.objects.count() == 1
