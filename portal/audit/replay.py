@@ -106,8 +106,14 @@ class _Replay:
                 raise _Diverged(
                     seq, _("langkah %(step)s tidak menunggu saat diputar ulang") % {"step": payload.get("bpmn_id")}
                 )
-            running.complete_human_task(guid, copy.deepcopy(payload.get("data") or {}), now=event.at,
-                                        system_data=_letter_for(self.events, index))  # fmt: skip
+            data = copy.deepcopy(payload.get("data") or {})
+            letter = _letter_for(self.events, index)
+            if engine.letter_due(running.definition, str(payload.get("bpmn_id")), {**running.data, **data}) != bool(
+                letter
+            ):
+                raise _Diverged(seq, _("surat diberi nomor di langkah %(step)s tidak sesuai diagram") % {
+                    "step": payload.get("bpmn_id")})  # fmt: skip
+            running.complete_human_task(guid, data, now=event.at, system_data=letter)
         elif event.type == _E.TIMER_FIRED:
             if guid not in self.fired:
                 self.fired = {f.guid for f in running.fire_due_timers(now=event.at)}

@@ -83,3 +83,18 @@ def test_an_altered_stored_definition_diverges_at_the_start(users: dict[str, Any
 @pytest.mark.parametrize("args", [[], ["--all", "X"]])
 def test_the_command_wants_numbers_or_all(db: Any, args: list[str]) -> None:
     assert _replay(*args)[0] == 2
+
+
+def test_a_signature_whose_letter_number_is_gone_from_the_log_diverges(
+    users: dict[str, Any], deployed: Any, api: Any
+) -> None:
+    instance = _finished(users, api)
+    numbered = InstanceEvent.objects.get(instance=instance, type="letter_numbered")
+    audit_sql.execute(connection, audit_sql.DROP)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {audit_sql.INSTANCE_EVENTS} WHERE id = %s", [numbered.pk])
+
+    divergence = request_replay(instance)
+
+    assert divergence is not None and divergence.seq == numbered.seq - 1  # the camat's signature before it
+    assert "surat" in divergence.message
