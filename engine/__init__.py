@@ -21,6 +21,7 @@ from .errors import (
 )
 from .forms import Form, FormField
 from .lint import errors_of, lint, load_definition, service_code_of
+from .migration import MigrationPlan, Refusal, migration_plan
 from .parsing import DUTY_APPROVE, DUTY_VERIFY, Decision, Definition, sha256_of
 from .roles import LANE_ROLES, Role
 from .runtime import (
@@ -89,9 +90,11 @@ __all__ = [
     "InstanceStatus",
     "Library",
     "MessageNotAwaited",
+    "MigrationPlan",
     "OfficeHours",
     "Problem",
     "RamadanPeriod",
+    "Refusal",
     "Role",
     "SandboxDeferred",
     "ScriptError",
@@ -112,6 +115,7 @@ __all__ = [
     "lint",
     "lint_dmn",
     "load_definition",
+    "migration_plan",
     "parse_dmn",
     "sandbox_deferring",
     "sandbox_deferring_now",

@@ -28,6 +28,7 @@ from .forms import Form
 from .ids import STATE_KEY as ID_STATE_KEY
 from .ids import IdSource, drawing_from, install
 from .messages import Message
+from .migration import MigrationPlan, migrate, migration_plan
 from .parsing import Definition, has_timer
 from .sandbox import SandboxDeferred
 from .scripting import RestrictedScriptEngine, evaluate
@@ -300,6 +301,17 @@ class Instance:
                 )
             )
         return sorted(timers, key=lambda t: (t.due_at is None, t.due_at, t.guid))
+
+    def migrate_to(self, new: Definition, *, now: datetime) -> MigrationPlan:
+        """Move onto `new` if migration_plan says it is safe (then advance as the new version
+        says); the plan either way. The instance is unchanged when it is not safe."""
+        plan = migration_plan(self, new)
+        if not plan.safe:
+            return plan
+        with self._acting(now):
+            migrate(self, new)
+            _advance(self.workflow)
+        return plan
 
     def fire_due_timers(self, *, now: datetime) -> list[FiredTimer]:
         """Fire every timer due at or before `now`; returns what fired."""
