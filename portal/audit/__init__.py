@@ -1,1 +1,2 @@
-"""The auditor's workspace: find a request and read its hash-chained event log (verification comes later)."""
+"""The auditor's workspace: the transparency log over every request event (sealing, signed
+checkpoints, proofs), its verification and replay, and the pages and API that read them."""

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.directory.selectors import office_scope
-from portal.workflow.models import ProcessInstance
 
 from . import proofs, selectors
 from .checkpoints import KeyMissing, verifier
@@ -84,12 +83,7 @@ class RequestExportApi(APIView):
     @extend_schema(responses={200: dict[str, Any]}, summary="One request's history with its inclusion proofs")
     def get(self, request: Request, tracking_number: str) -> Response:
         _auditor(request)
-        instance = (
-            ProcessInstance.objects.filter(office_scope(request.user).q())
-            .select_related("definition")
-            .filter(tracking_number=str(tracking_number)[:20])
-            .first()
-        )
+        instance = selectors.request_in_scope(tracking_number, scope=office_scope(request.user))
         if instance is None:
             raise exceptions.NotFound(_("Permohonan tidak ditemukan."))
         record_viewed(viewer=request.user, instance=instance, what="export")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.workflow.models import InstanceEvent, ProcessInstance
 
 from . import merkle
+from .checkpoints import KeyMissing, verifier
 from .models import Checkpoint, LogLeaf, LogNode
 from .sealing import TILE
 
@@ -80,8 +81,6 @@ def _event_row(event: InstanceEvent, leaf: LogLeaf | None, size: int, node: merk
 def request_export(instance: ProcessInstance) -> dict[str, Any]:
     """One request's whole history with, for each sealed event, its inclusion proof in the latest
     checkpoint's tree, and that signed checkpoint with the key that verifies it."""
-    from .checkpoints import KeyMissing, verifier
-
     checkpoint = latest_checkpoint()
     size = checkpoint.size if checkpoint is not None else 0
     events = list(InstanceEvent.objects.filter(instance=instance).order_by("seq"))
@@ -94,14 +93,14 @@ def request_export(instance: ProcessInstance) -> dict[str, Any]:
         "service": instance.definition.code,
         "exported_at": timezone.now().isoformat(),
         "checkpoint": checkpoint.note if checkpoint is not None else "",
-        "verifier_key": _verifier_or_blank(verifier, KeyMissing),
+        "verifier_key": _verifier_or_blank(),
         "events": [_event_row(e, leaves.get(e.pk), size, node) for e in events],
     }
 
 
-def _verifier_or_blank(verifier: Any, missing: type[Exception]) -> str:
+def _verifier_or_blank() -> str:
     """The key that verifies the checkpoint; blank where no key was made yet (then there is no checkpoint either)."""
     try:
-        return str(verifier())
-    except missing:
+        return verifier()
+    except KeyMissing:
         return ""

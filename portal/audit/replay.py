@@ -25,6 +25,9 @@ from portal.workflow.services.archive import ARCHIVED_STATE
 from portal.workflow.services.definitions import bundle_sha256
 
 _E = EventType
+# Versions rebuilt from their sources, by fingerprint: `--all` replays many requests of few versions.
+_BUILT: dict[str, engine.Definition] = {}
+_BUILT_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,15 @@ def _runtime(definition: ProcessDefinition, recorded_sha: str) -> engine.Definit
     shas = [hashlib.sha256(p.source.encode("utf-8")).hexdigest() == p.sha256 for p in parts]
     if not all(shas) or bundle_sha256(own, parts) != definition.sha256 or definition.sha256 != recorded_sha:
         raise _Diverged(1, _("definisi proses yang tersimpan tidak lagi sama dengan yang dipakai saat mulai (diubah)"))
-    library = engine.Library.from_files(sorted((p.filename, p.source.encode("utf-8")) for p in parts))
-    filename = f"{definition.code}.bpmn"
-    return engine.load_definition(definition.bpmn_source.encode("utf-8"), filename, library=library)
+    built = _BUILT.get(definition.sha256)  # the sources were just checked to give this fingerprint
+    if built is None:
+        library = engine.Library.from_files(sorted((p.filename, p.source.encode("utf-8")) for p in parts))
+        source = definition.bpmn_source.encode("utf-8")
+        built = engine.load_definition(source, f"{definition.code}.bpmn", library=library)
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[definition.sha256] = built
+    return built
 
 
 def _open(running: engine.Instance) -> dict[str, str]:

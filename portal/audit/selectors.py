@@ -1,8 +1,7 @@
-"""Reads of the auditor's workspace: a search over requests, and one request's whole event log."""
+"""Reads of the auditor's workspace: a search over requests, a request within her offices, the log's state."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,8 +17,6 @@ from portal.core.keyset import Band, Cursor, ListPage, bounded_count, keyset_pag
 from portal.core.text import search_key
 from portal.directory.models import Village
 from portal.directory.selectors import OfficeScope, scope_office_ids
-from portal.workflow.enums import EventType
-from portal.workflow.events import chain_verify
 from portal.workflow.models import InstanceEvent, NameKey, ProcessInstance
 from portal.workflow.selectors import active_definitions
 
@@ -127,30 +124,6 @@ def request_in_scope(tracking_number: str, *, scope: OfficeScope) -> ProcessInst
         .filter(tracking_number=str(tracking_number)[:20])
         .first()
     )
-
-
-def request_log(tracking_number: str, *, scope: OfficeScope) -> dict[str, Any] | None:
-    """The request, its events with readable payloads, and whether its hash chain holds; None if
-    unknown or of an office outside `scope`."""
-    instance = (
-        ProcessInstance.objects.filter(scope.q())
-        .select_related("definition")
-        .defer("state", "definition__spec_json", "definition__bpmn_source")
-        .filter(tracking_number=str(tracking_number)[:20])
-        .first()
-    )
-    if instance is None:
-        return None
-    labels = dict(EventType.choices)
-    events = [
-        {
-            "event": e,
-            "label": labels.get(e.type, e.type),
-            "payload": json.dumps(e.payload, ensure_ascii=False, indent=1),
-        }
-        for e in InstanceEvent.objects.filter(instance=instance).order_by("seq")
-    ]
-    return {"instance": instance, "events": events, "broken": chain_verify(instance)}
 
 
 def log_state() -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -48,35 +50,39 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/search.html", context)
 
 
-def _in_scope(request: HttpRequest, tracking_number: str) -> Any:
-    return selectors.request_in_scope(tracking_number, scope=office_scope(request.user))
-
-
 def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "officework/not_found.html", {"message": _("Permohonan tidak ditemukan.")}, status=404)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def log_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    if not selectors.may_audit(request.user):
-        return _forbidden(request)
-    instance = _in_scope(request, tracking_number)
-    if instance is None:
-        return _not_found(request)
-    record_viewed(viewer=request.user, instance=instance, what="history")
+def _reading(what: str) -> Callable[[Callable[[HttpRequest, Any], HttpResponse]], Callable[..., HttpResponse]]:
+    """A page showing one request to an auditor: her role checked, the request found within her
+    offices, and the reading (`what`) put on record before the page is drawn."""
+
+    def wrap(view: Callable[[HttpRequest, Any], HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_http_methods(["GET", "HEAD"])
+        @functools.wraps(view)
+        def page(request: HttpRequest, tracking_number: str) -> HttpResponse:
+            if not selectors.may_audit(request.user):
+                return _forbidden(request)
+            instance = selectors.request_in_scope(tracking_number, scope=office_scope(request.user))
+            if instance is None:
+                return _not_found(request)
+            record_viewed(viewer=request.user, instance=instance, what=what)
+            return view(request, instance)
+
+        return page
+
+    return wrap
+
+
+@_reading("history")
+def log_page(request: HttpRequest, instance: Any) -> HttpResponse:
     return render(request, "audit/log.html", request_history(instance))
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def history_pdf(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    if not selectors.may_audit(request.user):
-        return _forbidden(request)
-    instance = _in_scope(request, tracking_number)
-    if instance is None:
-        return _not_found(request)
-    record_viewed(viewer=request.user, instance=instance, what="pdf")
+@_reading("pdf")
+def history_pdf(request: HttpRequest, instance: Any) -> HttpResponse:
     content = history_pdf_bytes(request_history(instance), reader=request.user.get_username())
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="riwayat-{instance.tracking_number}.pdf"'

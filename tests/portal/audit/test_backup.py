@@ -25,10 +25,8 @@ from tests.portal.delegation.flow import sktm_at_signing
 
 @pytest.fixture
 def held(transactional_db: Any, droppable_audit_log: Any, users: Any, deployed: Any, tmp_path: Path,
-         settings: Any) -> Path:  # fmt: skip
+         key: str) -> Path:  # fmt: skip
     """Two requests worked on, sealed, and a checkpoint kept outside; all committed."""
-    settings.PATEN_AUDIT_KEY_FILE = tmp_path / "checkpoint.key"
-    call_command("audit_keygen", stdout=io.StringIO())
     for name in ("Siti Aminah", "Budi Santoso"):
         sktm_at_signing(users, name=name)
     path = tmp_path / "held.checkpoint"

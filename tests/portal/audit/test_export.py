@@ -3,7 +3,6 @@ command that needs neither the database nor Django; consistency proofs between c
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -12,22 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from portal.audit import merkle, offline, signed_note
-from portal.audit.checkpoints import checkpoint_issue, verifier
+from portal.audit.checkpoints import checkpoint_issue
 from portal.audit.models import RecordView
 from portal.workflow.events import event_hash
 from portal.workflow.models import InstanceEvent
 from tests.conftest import ROOT
 from tests.portal.delegation.flow import sktm_at_signing
-
-
-@pytest.fixture
-def key(tmp_path: Path, settings: Any) -> str:
-    settings.PATEN_AUDIT_KEY_FILE = tmp_path / "checkpoint.key"
-    call_command("audit_keygen", stdout=io.StringIO())
-    return verifier()
 
 
 @pytest.fixture

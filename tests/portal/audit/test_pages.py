@@ -6,11 +6,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from pypdf import PdfReader
 
@@ -20,12 +18,6 @@ from tests.conftest import SKTM_APPLICANT, officer_of
 from tests.portal.delegation.flow import sktm_at_signing
 
 
-@pytest.fixture
-def key(tmp_path: Path, settings: Any) -> None:
-    settings.PATEN_AUDIT_KEY_FILE = tmp_path / "checkpoint.key"
-    call_command("audit_keygen", stdout=io.StringIO())
-
-
 def _as(users: dict[str, Any], username: str) -> Client:
     client = Client()
     client.force_login(users[username] if username in users else officer_of(username, "auditor", office="sepaku"))
@@ -33,7 +25,7 @@ def _as(users: dict[str, Any], username: str) -> Client:
 
 
 def test_the_history_says_who_when_what_and_how_long_and_where_it_stood(
-    users: dict[str, Any], deployed: Any, key: None
+    users: dict[str, Any], deployed: Any, key: str
 ) -> None:
     instance = sktm_at_signing(users).instance
     checkpoint_issue()
@@ -53,7 +45,7 @@ def test_the_history_says_who_when_what_and_how_long_and_where_it_stood(
     assert "Task_VerifikasiData" in positions[-1]["done"] and positions[0]["done"] == []
 
 
-def test_the_pdf_holds_the_history_and_who_printed_it(users: dict[str, Any], deployed: Any, key: None) -> None:
+def test_the_pdf_holds_the_history_and_who_printed_it(users: dict[str, Any], deployed: Any, key: str) -> None:
     instance = sktm_at_signing(users).instance
 
     response = _as(users, "auditor1").get(f"/audit/{instance.tracking_number}/riwayat.pdf")
@@ -63,7 +55,7 @@ def test_the_pdf_holds_the_history_and_who_printed_it(users: dict[str, Any], dep
     assert instance.tracking_number in text and "auditor1" in text and "Verifikasi data" in text
 
 
-def test_checkpoints_and_runs_are_listed(users: dict[str, Any], deployed: Any, key: None) -> None:
+def test_checkpoints_and_runs_are_listed(users: dict[str, Any], deployed: Any, key: str) -> None:
     sktm_at_signing(users)
     checkpoint = checkpoint_issue()
     verification_run(trigger="auditor1")
@@ -77,7 +69,7 @@ def test_checkpoints_and_runs_are_listed(users: dict[str, Any], deployed: Any, k
 
 @pytest.mark.parametrize("path", ["/audit/{tn}/", "/audit/{tn}/riwayat.pdf", "/audit/titik-periksa/"])
 def test_others_are_refused_and_another_kecamatan_s_request_is_not_found(
-    users: dict[str, Any], deployed: Any, key: None, path: str
+    users: dict[str, Any], deployed: Any, key: str, path: str
 ) -> None:
     instance = sktm_at_signing(users).instance  # a Babulu request
     url = path.format(tn=instance.tracking_number)
@@ -89,7 +81,7 @@ def test_others_are_refused_and_another_kecamatan_s_request_is_not_found(
 
 
 def test_a_checkpoint_downloads_and_the_log_is_verified_from_the_page(
-    users: dict[str, Any], deployed: Any, key: None
+    users: dict[str, Any], deployed: Any, key: str
 ) -> None:
     from portal.audit.checkpoints import checkpoint_read
     from portal.audit.models import VerificationRun

@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.audit import merkle, signed_note
-from portal.audit.checkpoints import checkpoint_issue, checkpoint_read, verifier
+from portal.audit.checkpoints import checkpoint_issue, checkpoint_read
 from portal.audit.models import Checkpoint, LogHead, LogLeaf, LogNode
 from portal.audit.proofs import node_reader
 from portal.audit.sealing import leaf_hash_hex, log_seal
@@ -25,13 +25,6 @@ from portal.workflow import audit_sql
 from portal.workflow.events import event_hash
 from portal.workflow.models import InstanceEvent, ProcessInstance
 from tests.portal.delegation.flow import sktm_at_signing
-
-
-@pytest.fixture
-def key(tmp_path: Path, settings: Any) -> str:
-    settings.PATEN_AUDIT_KEY_FILE = tmp_path / "checkpoint.key"
-    call_command("audit_keygen", stdout=io.StringIO())
-    return verifier()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 /* The auditor's step-through: the request's diagram (bpmn-js viewer, loaded on demand) showing where
    the request stood after the chosen event, done steps green and open ones amber, with the event, who,
    when and the data entered written beside it. A range input and previous/next buttons (and the arrow
-   keys on the range) move through the events; the table below says the same in text. */
+   keys on the range) move through the events; the table below says the same in text. The viewer
+   is loaded as web/diagram.js loads it (that script comes first). */
 (function () {
   "use strict";
 
@@ -15,17 +16,6 @@
   var canvas = null;
   var registry = null;
   var marked = [];
-
-  function loadViewer(src) {
-    if (window.BpmnJS) return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = function () { reject(new Error("viewer did not load: " + src)); };
-      document.head.appendChild(script);
-    });
-  }
 
   function nameOf(id) {
     var element = registry && registry.get(id);
@@ -74,7 +64,7 @@
   });
   show(positions.length - 1);
 
-  loadViewer(box.dataset.viewer).then(function () {
+  window.PatenDiagram.loadViewer(box.dataset.viewer).then(function () {
     var viewer = new window.BpmnJS({ container: box });
     return viewer.importXML(data.bpmn_xml).then(function () {
       canvas = viewer.get("canvas");

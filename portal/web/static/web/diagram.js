@@ -63,6 +63,9 @@
     });
   }
 
+  // Other pages' diagram scripts load the viewer the same way.
+  window.PatenDiagram = { loadViewer: loadViewer };
+
   document.querySelectorAll("[data-paten-diagram]").forEach(function (box) {
     show(box).catch(function (error) {
       box.classList.add("is-failed");
