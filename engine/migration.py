@@ -39,6 +39,7 @@ class Refusal:
 class MigrationPlan:
     refusals: tuple[Refusal, ...]
     waiting: tuple[str, ...]  # the bpmn ids the instance waits at
+    waiting_names: tuple[str, ...] = ()  # their names, in the same order
 
     @property
     def safe(self) -> bool:
@@ -87,9 +88,10 @@ def migration_plan(instance: Any, new: Definition) -> MigrationPlan:
     refusals: list[Refusal] = []
     for sub, diff in _diffs(workflow, new):
         refusals += _refusals_of(sub, diff, instance.definition, new)
-    waiting = tuple(sorted({t.task_spec.bpmn_id for t in workflow.get_tasks(state=_OPEN) if t.task_spec.bpmn_id}))
+    specs = {t.task_spec.bpmn_id: t.task_spec for t in workflow.get_tasks(state=_OPEN) if t.task_spec.bpmn_id}
+    waiting = tuple(sorted(specs))
     unique = tuple(dict.fromkeys(refusals))
-    return MigrationPlan(unique, waiting)
+    return MigrationPlan(unique, waiting, tuple(_name(specs[b]) for b in waiting))
 
 
 def migrate(instance: Any, new: Definition) -> None:

@@ -5,7 +5,9 @@ stored state. The first difference is reported with the event where it shows.
 
 The commands: the start (its initial data and the seed its task ids were numbered from), each
 completed step with its data (and the letter its signature numbered), each timer firing at the time
-the sweep fired it, each message delivered. Claims and hand-backs do not move the workflow.
+the sweep fired it, each message delivered, each move onto another version (run again on that
+version, rebuilt and checked the same way) and each move undone. Claims and hand-backs do not move
+the workflow.
 """
 
 from __future__ import annotations
@@ -45,13 +47,13 @@ class _Diverged(Exception):
         self.divergence = Divergence(seq, message)
 
 
-def _runtime(definition: ProcessDefinition, recorded_sha: str) -> engine.Definition:
+def _runtime(definition: ProcessDefinition, recorded_sha: str, *, seq: int = 1) -> engine.Definition:
     """The version rebuilt from its stored sources, after checking they still give its fingerprint."""
     parts = list(definition.parts.all())
     own = hashlib.sha256(definition.bpmn_source.encode("utf-8")).hexdigest()
     shas = [hashlib.sha256(p.source.encode("utf-8")).hexdigest() == p.sha256 for p in parts]
     if not all(shas) or bundle_sha256(own, parts) != definition.sha256 or definition.sha256 != recorded_sha:
-        raise _Diverged(1, _("definisi proses yang tersimpan tidak lagi sama dengan yang dipakai saat mulai (diubah)"))
+        raise _Diverged(seq, _("definisi proses yang tersimpan tidak lagi sama dengan yang dipakai (diubah)"))
     built = _BUILT.get(definition.sha256)  # the sources were just checked to give this fingerprint
     if built is None:
         library = engine.Library.from_files(sorted((p.filename, p.source.encode("utf-8")) for p in parts))
@@ -82,6 +84,7 @@ class _Replay:
         self.instance, self.events = instance, events
         self.running: engine.Instance | None = None
         self.fired: set[str] = set()  # timers the last sweep fired, to match with the events that say so
+        self.before_move: list[dict[str, Any]] = []  # the state before each move not yet undone
 
     def start(self) -> None:
         first = self.events[0]
@@ -140,6 +143,8 @@ class _Replay:
                 raise _Diverged(
                     seq, _("pesan %(name)s diterima di tempat lain saat diputar ulang") % {"name": payload.get("name")}
                 )
+        elif event.type in (_E.INSTANCE_MIGRATED, _E.INSTANCE_MIGRATION_REVERTED):
+            self._move(event)
         elif event.type == _E.INSTANCE_COMPLETED:
             end = running.end_event()
             if (
@@ -150,6 +155,26 @@ class _Replay:
                 raise _Diverged(
                     seq, _("permohonan tidak selesai di %(end)s saat diputar ulang") % {"end": payload.get("end_event")}
                 )
+
+    def _move(self, event: InstanceEvent) -> None:
+        """A move onto another version runs again on that version rebuilt from its sources; undoing
+        it puts back the workflow as it stood before the move."""
+        running, payload = self.running, event.payload
+        assert running is not None
+        target = ProcessDefinition.objects.filter(pk=payload.get("to_definition_id")).first()
+        if target is None:
+            raise _Diverged(event.seq, _("versi tujuan pemindahan tidak ditemukan"))
+        runtime = _runtime(target, str(payload.get("to_sha256")), seq=event.seq)
+        if event.type == _E.INSTANCE_MIGRATION_REVERTED:
+            if not self.before_move:
+                raise _Diverged(event.seq, _("pembatalan pemindahan tanpa pemindahan sebelumnya"))
+            self.running = engine.Instance.restore(runtime, self.before_move.pop())
+            return
+        self.before_move.append(running.dump())
+        plan = running.migrate_to(runtime, now=event.at)
+        if not plan.safe or sorted(plan.waiting) != sorted(payload.get("waiting") or []):
+            raise _Diverged(event.seq, _("pemindahan ke versi %(version)s tidak dapat diulang") % {
+                "version": payload.get("to_version")})  # fmt: skip
 
     def finish(self) -> None:
         running = self.running

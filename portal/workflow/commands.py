@@ -79,6 +79,7 @@ class Command:
     _changed: bool = False
     _fields: set[str] = field(default_factory=set)
     _after: list[Callable[[], None]] = field(default_factory=list)
+    _saved: list[Callable[[], None]] = field(default_factory=list)
     _head: tuple[int, str] = (0, "")
     _open_steps: dict[int, HumanTask] | None = None
     _step_marks: dict[int, tuple[Any, ...]] = field(default_factory=dict)
@@ -142,6 +143,17 @@ class Command:
     def changed(self, *fields: str) -> None:
         """Fields of the instance the body changed, saved on the way out."""
         self._fields.update(fields)
+
+    def after_save(self, callback: Callable[[], None]) -> None:
+        """Run inside the command's transaction once its writes are done (the event-log head is final)."""
+        self._saved.append(callback)
+
+    def workflow_replace(self, running: engine.Instance) -> None:
+        """The request's workflow is now `running` (a move between versions undone); the timer rows
+        are compared with what was armed before, as for any change."""
+        _ = self.workflow  # the stored workflow, for the timers it had armed
+        self._workflow = running
+        self._changed = True
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run once the command's transaction is over, with no lock held (drawing a PDF, say)."""
@@ -290,6 +302,8 @@ def instance_command(
                 with calendar_of_office(instance.office_id, version=instance.office.calendar_changed_at):
                     yield command
                     _save(command)
+                    for saved in command._saved:
+                        saved()
             except _NOT_FAILURES:
                 raise
             except engine.EngineError as exc:

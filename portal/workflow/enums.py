@@ -48,3 +48,5 @@ class EventType(models.TextChoices):
     INSTANCE_RETRIED = "instance_retried", _("Proses dijalankan ulang")
     INSTANCE_CANCELLED = "instance_cancelled", _("Permohonan dibatalkan")
     INSTANCE_ARCHIVED = "instance_archived", _("Riwayat permohonan dipindahkan ke arsip")
+    INSTANCE_MIGRATED = "instance_migrated", _("Permohonan dipindahkan ke versi proses lain")
+    INSTANCE_MIGRATION_REVERTED = "instance_migration_reverted", _("Pemindahan versi dibatalkan")

@@ -121,6 +121,29 @@ def instance_retried(
     return _append(instance, EventType.INSTANCE_RETRIED, actor, at, payload)
 
 
+def _version(prefix: str, definition: ProcessDefinition) -> dict[str, Any]:
+    return {f"{prefix}_definition_id": definition.pk, f"{prefix}_version": definition.version,
+            f"{prefix}_sha256": definition.sha256}  # fmt: skip
+
+
+def instance_migrated(
+    instance: ProcessInstance, *, actor: Any, at: datetime, from_definition: ProcessDefinition,
+    to_definition: ProcessDefinition, waiting: list[str],
+) -> InstanceEvent:  # fmt: skip
+    """The request moved onto another version; `waiting`: the elements it waited at, kept."""
+    payload = {**_version("from", from_definition), **_version("to", to_definition), "waiting": waiting}
+    return _append(instance, EventType.INSTANCE_MIGRATED, actor, at, payload)
+
+
+def instance_migration_reverted(
+    instance: ProcessInstance, *, actor: Any, at: datetime, from_definition: ProcessDefinition,
+    to_definition: ProcessDefinition, migrated_seq: int,
+) -> InstanceEvent:  # fmt: skip
+    """The move recorded at event `migrated_seq` was undone: back from `from_definition` to `to_definition`."""
+    payload = {**_version("from", from_definition), **_version("to", to_definition), "migrated_seq": migrated_seq}
+    return _append(instance, EventType.INSTANCE_MIGRATION_REVERTED, actor, at, payload)
+
+
 def instance_cancelled(instance: ProcessInstance, *, actor: Any, at: datetime, reason: str) -> InstanceEvent:
     return _append(instance, EventType.INSTANCE_CANCELLED, actor, at, {"reason": reason})
 
@@ -250,14 +273,18 @@ def requirements_checked(
 
 def definition_deployed(
     *, definition: ProcessDefinition, previous: ProcessDefinition | None, actor: Any, by_name: str, at: datetime,
-    note: str, reactivated: bool,
+    note: str, reactivated: bool, rollback: bool = False,
 ) -> DefinitionEvent:  # fmt: skip
-    """One row in the deployments' own chain (the caller holds the service's version rows locked)."""
+    """One row in the deployments' own chain (the caller holds the service's version rows locked).
+
+    `rollback`: a designer put this earlier version back in use, as it was (not a deploy of its file)."""
     payload = {
         "code": definition.code, "definition_id": definition.pk, "version": definition.version,
         "sha256": definition.sha256, "previous_version": previous.version if previous else None,
         "previous_sha256": previous.sha256 if previous else None, "reactivated": reactivated, "note": note,
     }  # fmt: skip
+    if rollback:
+        payload["rollback"] = True
     if definition.pk is not None and definition.parts.exists():
         payload["parts"] = [f"{p.filename} v{p.version} {p.sha256}" for p in definition.parts.order_by("kind", "code")]
     return _deployment(EventType.DEFINITION_DEPLOYED, definition.code, payload, actor=actor, by_name=by_name, at=at)
@@ -270,7 +297,8 @@ def part_deployed(
     """A decision table or shared sub-process file deployed, in the same chain as the services."""
     payload = {
         "kind": part.kind, "code": part.code, "part_id": part.pk, "version": part.version, "sha256": part.sha256,
-        "previous_version": previous.version if previous else None, "reactivated": reactivated, "note": note,
+        "previous_version": previous.version if previous else None,
+        "previous_sha256": previous.sha256 if previous else None, "reactivated": reactivated, "note": note,
     }  # fmt: skip
     return _deployment(
         EventType.PART_DEPLOYED, f"{part.kind}/{part.code}", payload, actor=actor, by_name=by_name, at=at

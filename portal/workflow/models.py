@@ -368,3 +368,4 @@ class InstanceEvent(models.Model):
 # Deployments' own records live beside (a module of their own keeps this one readable).
 from .models_deployments import DefinitionEvent as DefinitionEvent  # noqa: E402
 from .models_deployments import DefinitionPart as DefinitionPart  # noqa: E402
+from .models_migrations import InstanceMigration as InstanceMigration  # noqa: E402

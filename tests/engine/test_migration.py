@@ -8,14 +8,12 @@ import functools
 import json
 from datetime import timedelta
 
-from lxml import etree
-
 import engine
 from tests.engine.samples import T0
-from tests.scenario import PROCESSES, catalogue_library
+from tests.migration_setup import SKTM_SOURCE, without_initials
+from tests.scenario import catalogue_library
 
-SKTM = (PROCESSES / "sktm.bpmn").read_text("utf-8")
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SKTM = SKTM_SOURCE
 STEPS = [
     ("Task_PeriksaKelengkapan", {"hasil_pemeriksaan": "lengkap"}),
     ("Task_VerifikasiData", {"terdaftar_dtks": True, "hasil_verifikasi": "memenuhi"}),
@@ -27,27 +25,6 @@ STEPS = [
         {"nomor_surat": "470/0001/KEC-BBL/2026", "tanggal_penyerahan": "2026-03-02", "diterima_oleh": "Siti Aminah"},
     ),
 ]
-
-
-def without_initials(source: str) -> str:
-    """sktm as a designer shortens it: the call into the initials chain and its gateway deleted, the
-    draft flowing straight to the camat."""
-    root = etree.fromstring(source.encode())
-    gone = {"Call_ParafBerjenjang", "Gateway_Paraf", "Flow_Paraf_Gateway", "Flow_SekcamPerbaiki"}
-    refs = ("flowNodeRef", "incoming", "outgoing")
-    for element in list(root.iter()):
-        named = element.get("id", "").removesuffix("_di") in gone
-        if named or (element.text in gone and element.tag.endswith(refs)):
-            element.getparent().remove(element)
-    draft = root.find(f".//{BPMN}sequenceFlow[@id='Flow_Draf_Paraf']")
-    draft.set("targetRef", "Task_TandatanganCamat")
-    signing = root.find(f".//{BPMN}sequenceFlow[@id='Flow_Paraf_Tandatangan']")
-    signing.getparent().remove(signing)
-    camat = root.find(f".//{BPMN}userTask[@id='Task_TandatanganCamat']")
-    for incoming in camat.findall(f"{BPMN}incoming"):
-        if incoming.text == "Flow_Paraf_Tandatangan":
-            incoming.text = "Flow_Draf_Paraf"
-    return etree.tostring(root, encoding="unicode")
 
 
 def _load(source: str) -> engine.Definition:
