@@ -44,6 +44,7 @@ BENCHMARKS = {
     "timers": ("timers_pg.py", {"full": [], "quick": ["--instances", "500", "--verify-sample", "100"]}),
     "corpus": ("corpus.py", {"full": [], "quick": ["--quick"]}),
     "audit": ("audit.py", {"full": [], "quick": ["--events", "20000", "--rounds", "3"]}),
+    "migration": ("migration.py", {"full": [], "quick": ["--requests", "60"]}),
 }
 
 

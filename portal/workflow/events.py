@@ -65,6 +65,11 @@ def _append(
     return event
 
 
+def head_seq(instance: ProcessInstance) -> int:
+    """The number of the request's last event (written or held)."""
+    return int(instance.last_event_seq)
+
+
 def events_hold(instance: ProcessInstance) -> None:
     """Keep the events appended to this instance object in memory until `events_write` (a command
     writes its events in one statement on the way out)."""

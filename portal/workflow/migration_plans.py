@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 import engine
@@ -18,7 +19,7 @@ from portal.core.errors import Conflict, NotFound
 
 from .definitions import definition_runtime
 from .enums import InstanceStatus
-from .models import ProcessDefinition, ProcessInstance
+from .models import InstanceMigration, ProcessDefinition, ProcessInstance
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,14 @@ def migration_dry_run(
         rows = rows.filter(pk__in=[int(i) for i in instance_ids])
     rows = rows.select_related("definition").order_by("created_at", "id")
     return [verdict_of(instance, target, runtime) for instance in rows]
+
+
+def moves_undoable(target: ProcessDefinition) -> list[InstanceMigration]:
+    """Requests moved onto `target` whose move may still be undone (nothing new has happened on them)."""
+    rows = (
+        InstanceMigration.objects.filter(to_definition=target, reverted_at=None, instance__definition=target,
+                                         instance__status=InstanceStatus.RUNNING)
+        .select_related("instance", "migrated_by")
+        .order_by("-migrated_at", "-id")
+    )  # fmt: skip
+    return list(rows.filter(instance__last_event_seq=F("head_seq"))[:500])

@@ -30,7 +30,7 @@ class InstanceMigration(models.Model):
     migrated_at = models.DateTimeField(_("waktu dipindahkan"))
     migrated_seq = models.PositiveIntegerField(_("nomor peristiwa pemindahan"))
     # The request's last event once the move was written: a later event means something new happened.
-    last_event_seq = models.PositiveIntegerField(_("nomor peristiwa terakhir"))
+    head_seq = models.PositiveIntegerField(_("nomor peristiwa terakhir"))
     reverted_at = models.DateTimeField(_("waktu dikembalikan"), null=True, blank=True)
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

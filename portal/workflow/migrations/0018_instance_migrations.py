@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('serializer_version_before', models.CharField(max_length=16, verbose_name='versi format status sebelumnya')),
                 ('migrated_at', models.DateTimeField(verbose_name='waktu dipindahkan')),
                 ('migrated_seq', models.PositiveIntegerField(verbose_name='nomor peristiwa pemindahan')),
-                ('last_event_seq', models.PositiveIntegerField(verbose_name='nomor peristiwa terakhir')),
+                ('head_seq', models.PositiveIntegerField(verbose_name='nomor peristiwa terakhir')),
                 ('reverted_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu dikembalikan')),
                 ('from_definition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.processdefinition', verbose_name='dari versi')),
                 ('instance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='migrations', to='workflow.processinstance', verbose_name='permohonan')),

@@ -14,11 +14,13 @@ and itself unchanged.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 import engine
@@ -32,6 +34,8 @@ from ..definitions import definition_runtime, step_properties
 from ..enums import InstanceStatus
 from ..migration_plans import refusal_text, target_check
 from ..models import HumanTask, InstanceMigration, ProcessDefinition, ProcessInstance
+
+log = logging.getLogger(__name__)
 
 
 def _designer_only(actor: Any) -> None:
@@ -84,7 +88,7 @@ def instance_migrate(
             instance, actor=actor, at=command.now, from_definition=source, to_definition=target,
             waiting=list(plan.waiting),
         )  # fmt: skip
-        migrated_seq = instance.last_event_seq
+        migrated_seq = events.head_seq(instance)
         instance.definition = target
         command.changed("definition")
         command.workflow_changed()
@@ -92,11 +96,11 @@ def instance_migrate(
         record = InstanceMigration(
             instance=instance, from_definition=source, to_definition=target, state_before=state_before,
             serializer_version_before=format_before, migrated_by=_user(actor), migrated_at=command.now,
-            migrated_seq=migrated_seq, last_event_seq=migrated_seq,
+            migrated_seq=migrated_seq, head_seq=migrated_seq,
         )  # fmt: skip
 
         def keep() -> None:  # once the command's events are written: the head a revert must find
-            record.last_event_seq = instance.last_event_seq
+            record.head_seq = events.head_seq(instance)
             record.save()
 
         command.after_save(keep)
@@ -135,7 +139,7 @@ def instance_migration_revert(*, instance_id: int, actor: Any = None, now: datet
         )
         if record is None or record.to_definition_id != instance.definition_id:
             raise Conflict(_("Permohonan ini tidak baru saja dipindahkan; tidak ada yang dapat dikembalikan."))
-        if record.last_event_seq != instance.last_event_seq or instance.status != InstanceStatus.RUNNING:
+        if record.head_seq != events.head_seq(instance) or instance.status != InstanceStatus.RUNNING:
             raise Conflict(_("Permohonan ini sudah bergerak sejak dipindahkan; pemindahannya tidak dapat dibatalkan."))
         previous = record.from_definition
         try:
@@ -179,6 +183,9 @@ def instances_migrate(
             instance_migrate(instance_id=instance_id, to_definition_id=to_definition_id, actor=actor, now=now)
         except ServiceError as exc:
             report.refused[number] = str(exc)
+        except DatabaseError as exc:  # its rows disagree with its state: it alone stays as it was
+            log.exception("request %s could not be moved", number)
+            report.refused[number] = _("Permohonan ini tidak dapat dipindahkan: %(why)s") % {"why": str(exc)[:300]}
         else:
             report.moved.append(number)
     return report

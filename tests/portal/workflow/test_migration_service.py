@@ -76,7 +76,7 @@ def test_the_safe_four_move_skip_the_sekcam_and_the_fifth_finishes_on_the_old_ve
         assert (event.payload["from_version"], event.payload["to_version"]) == (1, 2)
         assert (event.payload["from_sha256"], event.payload["to_sha256"]) == (five["old"].sha256, new.sha256)
         record = InstanceMigration.objects.get(instance=moved)
-        assert record.migrated_seq == event.seq and record.last_event_seq == moved.last_event_seq
+        assert record.migrated_seq == event.seq and record.head_seq == moved.last_event_seq
         done = [step_complete(users, moved) for _ in range(6) if _fresh(moved).status == "running"]
         assert "Task_ParafSekcam" not in done and done[-1] == "Task_PenyerahanSurat"
         assert _fresh(moved).status == "completed"
@@ -203,3 +203,21 @@ def test_replay_runs_across_a_move_and_its_undoing(users: dict[str, Any], five: 
         while _fresh(instance).status == "running":
             step_complete(users, _fresh(instance))
         assert request_replay(_fresh(instance)) is None
+
+
+def test_one_whose_rows_disagree_with_its_state_is_left_and_the_others_move(
+    users: dict[str, Any], deployed: Any
+) -> None:
+    from portal.workflow.models import ProcessInstance
+    from portal.workflow.services.migration import instances_migrate
+
+    behind, other = sktm_at(users, "Task_PeriksaKelengkapan"), sktm_at(users, "Task_SusunDraf")
+    earlier = _fresh(behind).state
+    step_complete(users, _fresh(behind))
+    # Its state is put back one step while its rows moved on: the move would open a step whose row exists.
+    ProcessInstance.objects.filter(pk=behind.pk).update(state=earlier)
+    new = sktm_shortened_deploy(users["perancang1"])
+    report = instances_migrate(instance_ids=[behind.pk, other.pk], to_definition_id=new.pk, actor=users["perancang1"])
+    assert report.moved == [other.tracking_number]
+    assert "tidak dapat dipindahkan" in report.refused[behind.tracking_number]
+    assert (_fresh(behind).definition_id, _fresh(behind).status) == (deployed["sktm"].pk, "running")
