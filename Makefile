@@ -29,7 +29,21 @@ $(ASSETS_STAMP): $(NODE_STAMP)
 	   node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(ASSETS)/
 	touch $(ASSETS_STAMP)
 
-setup: $(STAMP) $(ASSETS_STAMP)
+# The process designer's bundle (bpmn-js Modeler, properties panel, bpmnlint, dmn-js), built with
+# esbuild from portal/designer/assets/src/ into modeler.js, modeler.css and their fonts.
+DESIGNER_SRC := portal/designer/assets
+DESIGNER := var/build/static/vendor/designer
+DESIGNER_STAMP := $(DESIGNER)/.built-stamp
+
+.PHONY: designer-assets
+designer-assets: $(DESIGNER_STAMP)
+
+$(DESIGNER_STAMP): $(NODE_STAMP) package.json package-lock.json $(DESIGNER_SRC)/build.mjs $(shell find $(DESIGNER_SRC)/src -type f 2>/dev/null)
+	rm -rf $(DESIGNER)
+	node $(DESIGNER_SRC)/build.mjs $(DESIGNER)
+	touch $(DESIGNER_STAMP)
+
+setup: $(STAMP) $(ASSETS_STAMP) $(DESIGNER_STAMP)
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py audit_keygen -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0

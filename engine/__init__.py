@@ -1,12 +1,14 @@
 """The PATEN workflow engine: plain Python over SpiffWorkflow. No Django, DRF or Celery here.
 
 Public API: lint and load a definition, store/restore it, start an instance, act on human
-tasks, list and fire timers, save and restore instance state; the office's working-day calendar.
+tasks, list and fire timers, save and restore instance state; the office's working-day calendar;
+compare two versions of a diagram or decision table; read uploaded XML safely.
 """
 
 from .clock import current_time, frozen_at
+from .compare import Change, Comparison, Element, StepChanges, compare_bpmn, compare_dmn
 from .decisions import Library
-from .dmn import DmnError, DmnEvaluationError, lint_dmn, parse_dmn
+from .dmn import MAX_DMN_BYTES, DmnError, DmnEvaluationError, lint_dmn, parse_dmn
 from .errors import (
     DefinitionError,
     EngineError,
@@ -57,7 +59,7 @@ from .workcal import (
     set_default_calendar,
     use_calendar,
 )
-from .xmlsafe import MAX_BPMN_BYTES
+from .xmlsafe import MAX_BPMN_BYTES, UnsafeXml, parse_xml
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
@@ -67,7 +69,10 @@ __all__ = [
     "KNOWN_RAMADAN",
     "LANE_ROLES",
     "MAX_BPMN_BYTES",
+    "MAX_DMN_BYTES",
     "SERIALIZER_VERSION",
+    "Change",
+    "Comparison",
     "DayHours",
     "DayInfo",
     "DayOverride",
@@ -77,6 +82,7 @@ __all__ = [
     "DefinitionError",
     "DmnError",
     "DmnEvaluationError",
+    "Element",
     "EngineError",
     "ExecutionError",
     "FieldError",
@@ -99,10 +105,14 @@ __all__ = [
     "SandboxDeferred",
     "ScriptError",
     "Severity",
+    "StepChanges",
+    "UnsafeXml",
     "WaitingMessage",
     "WaitingTimer",
     "WorkCalendar",
     "clock_starts",
+    "compare_bpmn",
+    "compare_dmn",
     "configure_sandbox",
     "current_calendar",
     "current_time",
@@ -117,6 +127,7 @@ __all__ = [
     "load_definition",
     "migration_plan",
     "parse_dmn",
+    "parse_xml",
     "sandbox_deferring",
     "sandbox_deferring_now",
     "service_code_of",

@@ -9,6 +9,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.content_policy import WATERMARK_STYLE_HASHES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PATEN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -277,6 +279,8 @@ PATEN_CSP = "; ".join(
         *(["upgrade-insecure-requests"] if _HTTPS else []),
     ]
 )  # fmt: skip
+# The designer's modeler pages also allow the decision table editor's watermark styles, by hash.
+PATEN_DESIGNER_CSP = f"{PATEN_CSP}; style-src-attr 'unsafe-hashes' {WATERMARK_STYLE_HASHES}"
 PATEN_PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in ("accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("insiden/", include("portal.incidents.urls")),
     path("api/v1/incidents/", include("portal.incidents.urls_api")),
     path("api/v1/audit/", include("portal.audit.urls_api")),
+    path("api/v1/definitions/", include("portal.designer.urls_api")),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/letters/", include("portal.letters.urls")),
     path("verifikasi/", include("portal.letters.urls_pages")),

@@ -24,12 +24,8 @@ from portal.workflow.migration_plans import migration_dry_run, moves_undoable
 from portal.workflow.models import ProcessDefinition, ProcessInstance
 from portal.workflow.services.migration import instance_migration_revert, instances_migrate
 
+from .pages import forbidden, not_found
 from .selectors import may_design
-
-
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    message = _("Halaman ini untuk perancang proses dan administrator.")
-    return render(request, "officework/forbidden.html", {"message": message}, status=403)
 
 
 def _versions(code: str, query: Any) -> tuple[ProcessDefinition, ProcessDefinition] | str:
@@ -60,10 +56,13 @@ def _page_url(code: str, source: ProcessDefinition, target: ProcessDefinition) -
 @require_http_methods(["GET", "HEAD"])
 def migrate_page(request: HttpRequest, code: str) -> HttpResponse:
     if not may_design(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     found = _versions(code, request.GET)
     if isinstance(found, str):
-        return render(request, "officework/not_found.html", {"message": found}, status=404)
+        versions = ProcessDefinition.objects.filter(code=code)
+        if not request.GET and versions.count() == 1:  # nothing to move between yet
+            return render(request, "designer/migrate.html", {"code": code, "single": versions.get()})
+        return not_found(request, found)
     source, target = found
     verdicts = migration_dry_run(source, target)
     context = {
@@ -78,7 +77,7 @@ def migrate_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def migrate_submit(request: HttpRequest, code: str) -> HttpResponse:
     if not may_design(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     found = _versions(code, request.POST)
     if isinstance(found, str):
         messages.error(request, found)
@@ -106,11 +105,11 @@ def migrate_submit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def migrate_undo(request: HttpRequest, code: str, tracking_number: str) -> HttpResponse:
     if not may_design(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     instance = ProcessInstance.objects.filter(tracking_number=tracking_number, definition__code=code).first()
     if instance is None:
         message = _("Tidak ada permohonan %(tn)s pada layanan ini.") % {"tn": tracking_number}
-        return render(request, "officework/not_found.html", {"message": message}, status=404)
+        return not_found(request, message)
     moved_to = instance.definition
     try:
         back = instance_migration_revert(instance_id=instance.pk, actor=request.user)

@@ -14,6 +14,7 @@ from .models import (
     HumanTask,
     HumanTaskHistory,
     InstanceEvent,
+    InstanceMigration,
     ProcessDefinition,
     ProcessInstance,
     TimerSchedule,
@@ -71,3 +72,11 @@ class DefinitionEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "type", "code", "actor_username", "at"]
     list_filter = ["type"]
     search_fields = ["code"]
+
+
+@admin.register(InstanceMigration)
+class InstanceMigrationAdmin(ReadOnlyAdmin):
+    """Each move of a running request onto another version, with the state it had (for undoing it)."""
+
+    list_display = ["instance", "from_definition", "to_definition", "migrated_by", "migrated_at", "reverted_at"]
+    exclude = ["state_before"]

@@ -32,6 +32,7 @@ AUDITED = [
     "core.attempt",
     "core.lockout",
     "delegation.delegation",
+    "designer.draft",
     "delegation.delegationrecord",
     "documents.requirementcheck",
     "documents.requirementdocument",
@@ -45,6 +46,7 @@ AUDITED = [
     "workflow.humantask",
     "workflow.humantaskhistory",
     "workflow.instanceevent",
+    "workflow.instancemigration",
     "workflow.processdefinition",
     "workflow.processinstance",
     "workflow.timerschedule",
@@ -133,6 +135,15 @@ def populated(users: dict[str, Any], deployed: Any, api: Any, settings: Any, tmp
     from tests.engine.test_designer_elements import KERAMAIAN_DMN
 
     definitions_deploy(files=[("decisions/rekomendasi_acara.dmn", KERAMAIAN_DMN)], by_name="perancang1")
+    # A designer's draft, deployed as sktm's next version, and a running request moved onto it.
+    from portal.designer.services import draft_deploy, draft_save
+    from portal.workflow.services.migration import instance_migrate
+    from tests.migration_setup import sktm_shortened
+
+    running = request_register(**SKTM, actor=users["loket1"])
+    draft = draft_save(kind="service", code="sktm", source=sktm_shortened().decode(), author=users["perancang1"])
+    deployed_draft = draft_deploy(draft_id=draft.pk, actor=users["perancang1"], note="tanpa paraf")
+    instance_migrate(instance_id=running.pk, to_definition_id=deployed_draft.version.pk, actor=users["perancang1"])
     # The office's calendar decisions, years away so the request above counted with the usual days.
     calendar_override_set(day=dt.date(2031, 1, 2), open=False, reason="Acara daerah", by=users["admin"])
     RamadanHours.objects.create(hijri_year=1452, start=dt.date(2031, 1, 24), end=dt.date(2031, 2, 22))

@@ -53,6 +53,19 @@ def populated(settings: Any, tmp_path: Path, users: dict[str, Any], deployed: An
     today = timezone.localdate().isoformat()
     body = {"deputy": "sekcam1", "kind": "an", "starts_on": today, "ends_on": today, "services": ["sktm"]}
     assert api("camat1").post("/api/v1/delegations/", body, format="json").status_code == 201
+    _designed(users)
+
+
+def _designed(users: dict[str, Any]) -> None:
+    """A designer's draft, deployed as sktm v2 while requests run on v1, and a newer draft not deployed."""
+    from portal.designer.services import draft_deploy, draft_save
+    from tests.migration_setup import sktm_shortened
+
+    source = sktm_shortened().decode()
+    draft = draft_save(kind="service", code="sktm", source=source, author=users["perancang1"], note="tanpa paraf")
+    draft_deploy(draft_id=draft.pk, actor=users["perancang1"], note="paraf sekcam dihapus")
+    draft_save(kind="service", code="sktm", source=source.replace("Tanda tangan", "Tanda tangan camat", 1),
+               author=users["perancang1"])  # fmt: skip
 
 
 def _links(base: str, html: str) -> list[str]:
