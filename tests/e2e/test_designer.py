@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import assert_fits, login, visit
+from tests.e2e.conftest import assert_fits, login, shot, visit
 from tests.migration_setup import sktm_at, step_complete
 
 WAITS = ["Task_PeriksaKelengkapan", "Task_VerifikasiData", "Task_SusunDraf", "Task_TandatanganCamat",
@@ -61,6 +61,7 @@ def test_a_designer_shortens_sktm_deploys_it_and_moves_the_running_requests(
     page.wait_for_function("document.getElementById('status-lint').textContent.includes('Tidak ada kesalahan')")
     assert page.locator(".paten-problem-error").count() == 0
     assert_fits(page)
+    shot(page, "designer-modeler-desktop")
 
     # saved as a draft, compared with the version in use: the removed step is marked
     page.fill("#catatan-draf", "paraf sekcam dihapus")
@@ -74,6 +75,7 @@ def test_a_designer_shortens_sktm_deploys_it_and_moves_the_running_requests(
     assert page.locator(removed).count() == 1
     assert "Call_ParafBerjenjang" in page.inner_text("#beda-dihapus")
     assert_fits(page)
+    shot(page, "designer-compare-desktop")
 
     # deployed with a note: version 2 for new requests
     page.fill("#catatan-pasang", "Paraf sekcam tidak diperlukan untuk SKTM")
@@ -84,6 +86,7 @@ def test_a_designer_shortens_sktm_deploys_it_and_moves_the_running_requests(
     # the dry run over the five running requests, then the safe four moved
     visit(page, "/perancang/sktm/pindah/?dari=1&ke=2")
     assert "4 dari 5 permohonan berjalan aman dipindahkan" in page.inner_text("#ringkasan")
+    shot(page, "designer-migration-desktop")
     refused = requests["Task_ParafSekcam"].tracking_number
     assert page.get_attribute(f"#putusan-{refused}", "data-safe") == "0"
     assert "tidak ada lagi di versi tujuan" in page.inner_text(f"#putusan-{refused}")
@@ -104,8 +107,36 @@ def test_the_modeler_tells_a_phone_that_designing_needs_a_larger_screen(
     login(page, "perancang1")
     visit(page, "/perancang/sktm/ubah/")
     assert page.locator(".designer-small-screen").is_visible()
+    shot(page, "designer-modeler-phone")
     assert not page.locator("[data-paten-modeler]").is_visible()
     assert page.locator("[data-paten-modeler] .djs-container").count() == 0  # not started on a phone
     for path in ("/perancang/", "/perancang/sktm/", "/perancang/sktm/pindah/"):
         visit(page, path)
         assert_fits(page)
+
+
+def test_a_draft_with_a_lint_error_shows_it_on_its_element_and_cannot_be_deployed(
+    page_desktop: Any, users: dict[str, Any], deployed: Any
+) -> None:
+    from portal.designer.services import draft_save
+    from portal.workflow.models import ProcessDefinition
+    from tests.migration_setup import sktm_shortened
+
+    # The camat's step taken out of every lane: nobody's role would do it.
+    broken = sktm_shortened().decode().replace("<bpmn:flowNodeRef>Task_TandatanganCamat</bpmn:flowNodeRef>", "")
+    draft = draft_save(kind="service", code="sktm", source=broken, author=users["perancang1"])
+    page = page_desktop
+    login(page, "perancang1")
+    visit(page, f"/perancang/draf/{draft.pk}/")
+    page.wait_for_selector("[data-paten-modeler][data-ready='1']")
+    page.wait_for_selector(".djs-element.paten-problem-error[data-element-id='Task_TandatanganCamat']")
+    assert "Task_TandatanganCamat" in page.inner_text("#daftar-masalah")
+    assert page.locator("#pasang button[type=submit]").is_disabled()
+    # Sent anyway (as a stale page would): the server refuses and names the element again.
+    page.eval_on_selector("#pasang button[type=submit]", "b => { b.disabled = false; }")
+    page.fill("#catatan-pasang", "coba")
+    with page.expect_navigation():
+        page.click("#pasang button[type=submit]")
+    assert "belum dapat dipasang" in page.inner_text("main")
+    page.wait_for_selector(".djs-element.paten-problem-error[data-element-id='Task_TandatanganCamat']")
+    assert ProcessDefinition.objects.filter(code="sktm").count() == 1
