@@ -140,3 +140,26 @@ def test_a_draft_with_a_lint_error_shows_it_on_its_element_and_cannot_be_deploye
     assert "belum dapat dipasang" in page.inner_text("main")
     page.wait_for_selector(".djs-element.paten-problem-error[data-element-id='Task_TandatanganCamat']")
     assert ProcessDefinition.objects.filter(code="sktm").count() == 1
+
+
+def test_a_decision_table_opens_in_the_table_editor_and_saves_as_a_draft(
+    page_desktop: Any, users: dict[str, Any], deployed: Any
+) -> None:
+    from portal.designer.models import Draft
+
+    page = page_desktop
+    login(page, "perancang1")
+    visit(page, "/perancang/bagian/decisions/rekomendasi_keramaian/ubah/")
+    page.wait_for_selector("[data-paten-modeler][data-ready='1']")
+    page.wait_for_selector(".tjs-table")
+    assert page.locator(".tjs-table tbody tr").count() >= 3  # its rules
+    headings = page.inner_text(".tjs-table thead")
+    assert "Jika" in headings and "Maka" in headings  # the editor's own labels in Indonesian
+    page.fill("#catatan-draf", "tanpa perubahan isi")
+    with page.expect_navigation():
+        page.click("#simpan-draf button[type=submit]")
+    draft = Draft.objects.get(kind="decisions", code="rekomendasi_keramaian")
+    assert "<decisionTable" in draft.source and draft.based_on == 1
+    assert "Draf 1" in page.inner_text("main")
+    page.wait_for_selector("[data-paten-modeler][data-ready='1']")
+    assert_fits(page)

@@ -2,13 +2,19 @@
 // decision requirements diagram.
 import DmnModeler from 'dmn-js/lib/Modeler';
 
+import translateModule from './translate.js';
+
 const CHANGE_DELAY_MS = 600;
 
 /** Opens `xml` in `container`; resolves to the editor ({modeler, saveXML, destroy}). */
 export function editDecisions(options) {
   const { container, xml, onChange } = options;
   container.classList.add('paten-decisions');
-  const modeler = new DmnModeler({ container });
+  // Each view takes its own modules (dmn-js does not pass the common ones on).
+  const translated = { additionalModules: [translateModule] };
+  const modeler = new DmnModeler({
+    container, drd: translated, decisionTable: translated, literalExpression: translated,
+  });
   const watched = new Set();
   let timer = null;
   let destroyed = false;

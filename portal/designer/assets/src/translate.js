@@ -1,5 +1,7 @@
-// Indonesian labels for the modeler: palette, context pad, replace menu, properties panel and
-// bpmnlint messages. A string missing here is shown as the library wrote it.
+// Indonesian labels for the modeler: palette, context pad, replace menu, properties panel,
+// bpmnlint messages, and the decision table editor (translate_dmn.js). A string missing here is
+// shown as the library wrote it.
+import { DMN_ID } from './translate_dmn.js';
 
 export const ID = {
   // palette and tools
@@ -335,9 +337,11 @@ export const ID = {
   'Sub process is missing start event': 'Sub-proses belum punya peristiwa mulai',
 };
 
+const ALL = { ...DMN_ID, ...ID };
+
 /** Replaces {name} placeholders after looking the template up in the dictionary. */
 export function translate(template, replacements) {
-  const text = Object.prototype.hasOwnProperty.call(ID, template) ? ID[template] : template;
+  const text = Object.prototype.hasOwnProperty.call(ALL, template) ? ALL[template] : template;
   const values = replacements || {};
   return text.replace(/{([^}]+)}/g, (whole, key) => (key in values ? values[key] : whole));
 }
