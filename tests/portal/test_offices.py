@@ -32,6 +32,14 @@ NOT_OFFICE_SCOPED = {
     "delegation-end", "letter-verify-api", "letter-verify-page", "tracking-status", "tracking-diagram",
     "citizen-fix", "my-request-open", "citizen-letter", "survey-page",
     "audit-checkpoint-download",  # a checkpoint states the whole log, not a request of an office
+    # The designer's files and versions are the regency's (designers serve every kecamatan); the two
+    # routes that name a request (moving one back) are tried below.
+    "definitions-draft", "definitions-draft-compare", "definitions-draft-deploy", "definitions-drafts",
+    "definitions-migration", "definitions-part-drafts", "definitions-part-version-activate",
+    "definitions-part-version-source", "definitions-version-activate", "definitions-version-source",
+    "designer-draft", "designer-draft-compare", "designer-draft-deploy", "designer-migrate",
+    "designer-migrate-submit", "designer-part-edit", "designer-part-save", "designer-service",
+    "designer-service-activate", "designer-service-edit", "designer-service-save",
 }  # fmt: skip
 
 
@@ -133,6 +141,7 @@ ATTEMPTS_API: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("letter-pdf", "get", "/api/v1/letters/{letter}/pdf/", None),
     ("incident-retry-api", "post", "/api/v1/incidents/{tn}/retry/", None),
     ("incident-cancel-api", "post", "/api/v1/incidents/{tn}/cancel/", {"reason": "uji"}),
+    ("definitions-migration-revert", "post", "/api/v1/definitions/migrations/{tn}/revert/", None),
 ]
 ATTEMPTS_PAGES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("step", "get", "/kerja/langkah/{step}/", None),
@@ -148,6 +157,7 @@ ATTEMPTS_PAGES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("audit-log", "get", "/audit/{tn}/", None),
     ("audit-history-pdf", "get", "/audit/{tn}/riwayat.pdf", None),
     ("incident-retry", "post", "/insiden/{tn}/coba-lagi/", {}),
+    ("designer-migrate-undo", "post", "/perancang/sktm/pindah/kembalikan/{tn}/", {}),
     ("incident-cancel", "post", "/insiden/{tn}/batalkan/", {"reason": "uji"}),
 ]
 

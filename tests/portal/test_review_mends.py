@@ -94,7 +94,7 @@ def test_the_designer_lands_on_the_services_and_their_versions(deployed: Any, us
     landing = client.get("/", follow=True)
     assert landing.redirect_chain[-1][0] == "/perancang/"
     page = landing.content.decode()
-    assert "Surat Keterangan Tidak Mampu" in page and "aktif" in page and deployed["sktm"].sha256[:12] in page
+    assert "Surat Keterangan Tidak Mampu" in page and "Versi dipakai" in page and deployed["sktm"].sha256[:12] in page
     assert _browser(users["loket1"]).get("/perancang/").status_code == 403
 
 
