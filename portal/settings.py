@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "portal.designer",
     "portal.audit",
     "portal.incidents",
+    "portal.analytics",
 ]
 
 MIDDLEWARE = [

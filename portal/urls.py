@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/incidents/", include("portal.incidents.urls_api")),
     path("api/v1/audit/", include("portal.audit.urls_api")),
     path("api/v1/definitions/", include("portal.designer.urls_api")),
+    path("api/v1/analytics/", include("portal.analytics.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/letters/", include("portal.letters.urls")),
     path("verifikasi/", include("portal.letters.urls_pages")),

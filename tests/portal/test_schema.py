@@ -26,5 +26,6 @@ def test_schema_is_valid_and_complete(db: Any, tmp_path: Path) -> None:
         "/api/v1/services/{code}/",
         "/api/v1/requests/{tracking_number}/documents/",
         "/api/v1/letters/verify/{token}/",
+        "/api/v1/analytics/eventlog/",
     } <= paths
     assert "tokenAuth" in schema["components"]["securitySchemes"]
