@@ -118,6 +118,16 @@ def draft_page(request: HttpRequest, draft_id: int) -> HttpResponse:
     return _modeler(request, draft.kind, draft.code, draft.source, draft=draft, based_on=draft.based_on)
 
 
+def hint_label(field: str) -> str:
+    """The name a reader knows a part of the written service standard by."""
+    labels = {
+        "procedure": _("Prosedur"), "completion_time": _("Jangka waktu penyelesaian"),
+        "staff_count": _("Jumlah pelaksana"), "staff_competence": _("Kompetensi pelaksana"),
+        "requirements": _("Persyaratan"),
+    }  # fmt: skip
+    return str(labels.get(field, field))
+
+
 def comparison_data(comparison: Any) -> dict[str, Any]:
     """The differences as the side-by-side viewers mark them (element ids)."""
     return {
@@ -142,6 +152,7 @@ def draft_compare_page(request: HttpRequest, draft_id: int) -> HttpResponse:
     if draft.kind != Draft.Kind.DECISIONS:
         left = selectors.source_of(live) if live is not None else ""
         diagram = {"left": left, "right": draft.source, "diff": comparison_data(comparison)}
+    hints = [(hint_label(field), message) for field, message in hints]
     context = {"draft": draft, "live": live, "comparison": comparison, "hints": hints, "diagram": diagram,
                "title": _title(draft.kind, draft.code)}  # fmt: skip
     return render(request, "designer/compare.html", context)
@@ -176,4 +187,5 @@ def deployed_messages(request: HttpRequest, deployed: services.Deployed) -> None
         messages.info(request, _("Layanan %(code)s ikut mendapat versi %(v)s.") % {
             "code": result.definition.code, "v": result.definition.version})  # fmt: skip
     for field, message in deployed.hints:
-        messages.warning(request, _("Standar pelayanan, %(field)s: %(message)s") % {"field": field, "message": message})
+        text = _("Standar pelayanan, %(field)s: %(message)s")
+        messages.warning(request, text % {"field": hint_label(field), "message": message})
