@@ -86,7 +86,8 @@ def migration_dry_run(
     rows = ProcessInstance.objects.filter(definition=source, status=InstanceStatus.RUNNING, archived_at=None)
     if instance_ids is not None:
         rows = rows.filter(pk__in=[int(i) for i in instance_ids])
-    rows = rows.select_related("definition").order_by("created_at", "id")
+    rows = rows.select_related("definition").defer("definition__spec_json", "definition__bpmn_source")
+    rows = rows.order_by("created_at", "id")
     return [verdict_of(instance, target, runtime) for instance in rows]
 
 

@@ -69,7 +69,8 @@ def instance_migrate(
     """Move one running request onto another version of its service; Conflict (with the reason) and
     nothing changed when it may not move."""
     _designer_only(actor)
-    target = ProcessDefinition.objects.filter(pk=int(to_definition_id)).first()
+    # Its blobs only on a cache miss in definition_runtime: many requests move to the same version.
+    target = ProcessDefinition.objects.filter(pk=int(to_definition_id)).defer("bpmn_source", "spec_json").first()
     if target is None:
         raise NotFound(_("Versi tujuan tidak ditemukan."))
     with instance_command(
