@@ -71,7 +71,8 @@ def test_a_draft_is_saved_compared_and_deployed_with_a_note(designer: Client) ->
     compare = designer.get(f"/perancang/draf/{draft.pk}/banding/").content.decode()
     data = _embedded(compare, "banding-data")
     assert "Call_ParafBerjenjang" in data["diff"]["removed"] and "Call_ParafBerjenjang" in data["left"]
-    assert 'id="beda-dihapus"' in compare and 'id="petunjuk-standar"' in compare and "<strong>Prosedur</strong>" in compare
+    assert 'id="beda-dihapus"' in compare and 'id="petunjuk-standar"' in compare
+    assert "<strong>Prosedur</strong>" in compare
     refused = designer.post(f"/perancang/draf/{draft.pk}/pasang/", {"note": " "}, follow=True)
     assert ProcessDefinition.objects.filter(code="sktm").count() == 1
     assert "wajib" in refused.content.decode().lower()
